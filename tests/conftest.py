@@ -1,0 +1,105 @@
+"""Shared fixtures.
+
+A small world in the style of healthchecks' alice/bob/charlie:
+- alice is a clerk of the forestry group (she may enter its units' figures);
+- bob is the forestry group's leader (same group, another role);
+- charlie is a clerk of the water group (another organisation altogether).
+The catalogue is loaded by `migrate` (post_migrate), so every test database has it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tracker.catalogue.models import Indicator
+from tracker.orgs.models import Membership, Organisation, OrgKind, Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def world(db):
+    """Commission → two groups → units."""
+    city = Organisation.objects.create(code="city", name="市纪委监委", kind=OrgKind.COMMISSION)
+    forestry = Organisation.objects.create(
+        code="forestry", name="派驻市林业和草原局纪检监察组", kind=OrgKind.GROUP, parent=city
+    )
+    organ = Organisation.objects.create(code="forestry-organ", name="局机关", kind=OrgKind.UNIT, parent=forestry)
+    park = Organisation.objects.create(code="forestry-park", name="森林公园", kind=OrgKind.UNIT, parent=forestry)
+    water = Organisation.objects.create(code="water", name="派驻市水务局纪检监察组", kind=OrgKind.GROUP, parent=city)
+    water_unit = Organisation.objects.create(code="water-organ", name="水务局机关", kind=OrgKind.UNIT, parent=water)
+    return {
+        "city": city,
+        "forestry": forestry,
+        "organ": organ,
+        "park": park,
+        "water": water,
+        "water_unit": water_unit,
+    }
+
+
+def make_user(username: str, org: Organisation, role: str):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(world):
+    return make_user("alice", world["forestry"], Role.CLERK)
+
+
+@pytest.fixture
+def bob(world):
+    return make_user("bob", world["forestry"], Role.LEADER)
+
+
+@pytest.fixture
+def charlie(world):
+    return make_user("charlie", world["water"], Role.CLERK)
+
+
+@pytest.fixture
+def indicators(db):
+    return {ind.code: ind for ind in Indicator.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def _chinese(settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+# Browser tests: Debian's chromium, never a downloaded browser.
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without chromium the browser tests skip with a reason; in CI they must run."""
+    if os.path.exists(CHROMIUM):
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"CI=true but {CHROMIUM} is missing: install Debian's chromium package.")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install -y chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from tracker.catalogue.models import Indicator
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "unit", "section", "kind", "aggregation", "reported_by", "order", "active"]
+    list_filter = ["section", "kind", "reported_by", "active"]
+    search_fields = ["code", "name_zh", "name_en"]
+    list_editable = ["order", "active"]

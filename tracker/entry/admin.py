@@ -1,0 +1,26 @@
+from django.contrib import admin
+from simple_history.utils import update_change_reason
+
+from tracker.entry.models import Report, Value
+from tracker.entry.services import Source
+
+
+class ValueInline(admin.TabularInline):
+    model = Value
+    extra = 0
+    fields = ["indicator", "value", "note"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "year", "period_type", "period_number", "status", "updated"]
+    list_filter = ["year", "period_type", "status", "organisation__kind"]
+    search_fields = ["organisation__name", "organisation__code"]
+    inlines = [ValueInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Values saved here are audited like any other write, marked as coming from the admin.
+        instances = formset.save()
+        for instance in instances:
+            update_change_reason(instance, Source.ADMIN)

@@ -1,0 +1,105 @@
+"""Reports (one organisation × one period) and the values entered in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tracker.catalogue.models import Indicator
+from tracker.entry.periods import Period, PeriodType
+from tracker.orgs.models import Organisation
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_user(self, user) -> ReportQuerySet:
+        return self.filter(organisation__in=Organisation.objects.for_user(user))
+
+    def in_year(self, year: int) -> ReportQuerySet:
+        return self.filter(year=year)
+
+
+class Report(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveIntegerField(_("year"))
+    period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
+    period_number = models.PositiveSmallIntegerField(_("period number"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Bumped on every save of the report's values; the entry page sends back the
+    # revision it was opened at, so a save based on stale figures is refused.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["organisation__path", "year", "period_type", "period_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "period_type", "period_number"],
+                name="report_unique_org_period",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(period_type=PeriodType.YEAR, period_number=0)
+                    | Q(period_type=PeriodType.QUARTER, period_number__gte=1, period_number__lte=4)
+                    | Q(period_type=PeriodType.MONTH, period_number__gte=1, period_number__lte=12)
+                ),
+                name="report_period_number_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.period}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.period_type, self.period_number)
+
+
+class Value(models.Model):
+    """One figure: a report × an indicator. Empty (NULL) means "not known yet", unlike 0."""
+
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.BigIntegerField(_("value"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated"])
+
+    class Meta:
+        verbose_name = _("value")
+        verbose_name_plural = _("values")
+        ordering = ["report", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="value_unique_report_indicator"),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="value_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} = {self.value}"

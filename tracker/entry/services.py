@@ -1,0 +1,227 @@
+"""Writes to reports and values. Every write of figures goes through here.
+
+Used by the entry page, the CSV import, the demo world and (later) the workflow, so
+that the period-type rule, the lock on approved reports, atomicity and the audit
+trail hold whichever way a figure comes in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from tracker.catalogue.models import Indicator
+from tracker.entry.models import Report, Status, Value
+from tracker.entry.periods import Period, PeriodType
+from tracker.orgs.models import Organisation
+
+
+class Source:
+    """Through what a value was changed; stored as the history's change reason."""
+
+    ENTRY = "entry"
+    ADMIN = "admin"
+    IMPORT = "import"
+    WORKFLOW = "workflow"
+    DEMO = "demo"
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
+
+
+def parse_figure(text: str | None) -> int | None:
+    """A figure as people type it, or None for "not known yet".
+
+    Forgiving where people are (full-width digits, spaces, "3,038"), strict where it
+    matters (negative, decimal, text, absurdly large): those raise ValidationError.
+    """
+    if text is None:
+        return None
+    # NFKC turns full-width digits, commas and signs into their ASCII forms.
+    cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+    if cleaned == "":
+        return None
+    if _THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    if re.fullmatch(r"[-−]\s*\d+([.,]\d*)?", cleaned):
+        raise ValidationError(_("A figure cannot be negative."), code="negative")
+    if re.fullmatch(r"\d*[.]\d+|\d+[.]\d*", cleaned):
+        if re.fullmatch(r"\d+\.0*", cleaned):
+            cleaned = cleaned.split(".")[0]
+        else:
+            raise ValidationError(_("Enter a whole number, without decimals."), code="decimal")
+    if not cleaned.isascii() or not cleaned.isdigit():
+        raise ValidationError(_("Enter a number, e.g. 12 or 3,038."), code="not_a_number")
+    number = int(cleaned)
+    if number > settings.MAX_FIGURE:
+        raise ValidationError(
+            _("This figure is too large (at most %(max)s).") % {"max": f"{settings.MAX_FIGURE:,}"},
+            code="too_large",
+        )
+    return number
+
+
+def check_period_type(*, organisation: Organisation, period: Period) -> None:
+    """Refuse a report whose period type differs from the organisation's others that year.
+
+    Mixing, say, an annual and a quarterly report in one year would count figures twice.
+    """
+    other = (
+        Report.objects.filter(organisation=organisation, year=period.year)
+        .exclude(period_type=period.type)
+        .values_list("period_type", flat=True)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _(
+                "%(org)s already reports %(year)d by %(existing)s; a report by %(wanted)s would count "
+                "figures twice. Use the same period type for the whole year."
+            )
+            % {
+                "org": organisation.name,
+                "year": period.year,
+                "existing": PeriodType(other).label,
+                "wanted": PeriodType(period.type).label,
+            },
+            code="period_conflict",
+        )
+
+
+def report_get(*, organisation: Organisation, period: Period) -> Report | None:
+    return Report.objects.filter(
+        organisation=organisation, year=period.year, period_type=period.type, period_number=period.number
+    ).first()
+
+
+def report_get_or_create(*, organisation: Organisation, period: Period) -> Report:
+    report = report_get(organisation=organisation, period=period)
+    if report is not None:
+        return report
+    check_period_type(organisation=organisation, period=period)
+    return Report.objects.create(
+        organisation=organisation, year=period.year, period_type=period.type, period_number=period.number
+    )
+
+
+class StaleReport(Exception):
+    """The report changed since the user opened it; see `changed` for which figures."""
+
+    def __init__(self, changed: list[Indicator]):
+        super().__init__("stale report")
+        self.changed = changed
+
+
+@dataclass
+class Entry:
+    value: int | None
+    note: str = ""
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    changed_codes: list[str] = field(default_factory=list)
+
+
+def report_save_values(
+    *,
+    report: Report,
+    entries: Mapping[Indicator, Entry],
+    user=None,
+    source: str = Source.ENTRY,
+    expected_revision: int | None = None,
+    opened_values: Mapping[str, int | None] | None = None,
+) -> SaveResult:
+    """Write a report's figures in one transaction, with one audit row per changed value.
+
+    `expected_revision` is the report revision the user's page was opened at; if another
+    save came in between, StaleReport names the figures that save changed (compared with
+    `opened_values`, the figures the page showed) and nothing is written.
+    """
+    result = SaveResult()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise ValidationError(
+                _("This report is %(status)s and cannot be changed.") % {"status": locked.get_status_display()},
+                code="locked",
+            )
+        existing = {v.indicator_id: v for v in Value.objects.filter(report=locked)}
+        if expected_revision is not None and locked.revision != expected_revision:
+            opened = opened_values or {}
+            changed = [
+                ind
+                for ind in entries
+                if (existing[ind.pk].value if ind.pk in existing else None) != opened.get(ind.code)
+            ]
+            raise StaleReport(changed)
+        to_create, to_update = [], []
+        now = timezone.now()
+        for indicator, entry in entries.items():
+            note = (entry.note or "").strip()
+            current = existing.get(indicator.pk)
+            if current is None:
+                if entry.value is None and not note:
+                    continue
+                to_create.append(
+                    Value(report=locked, indicator=indicator, value=entry.value, note=note, updated_by=user)
+                )
+            elif current.value != entry.value or current.note != note:
+                current.value, current.note, current.updated_by, current.updated = entry.value, note, user, now
+                to_update.append(current)
+            else:
+                continue
+            result.changed_codes.append(indicator.code)
+        if to_create:
+            bulk_create_with_history(to_create, Value, default_user=user, default_change_reason=source)
+        if to_update:
+            bulk_update_with_history(
+                to_update,
+                Value,
+                ["value", "note", "updated_by", "updated"],
+                default_user=user,
+                default_change_reason=source,
+            )
+        result.created, result.updated = len(to_create), len(to_update)
+        if to_create or to_update:
+            Report.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
+            report.revision = locked.revision + 1
+    return result
+
+
+def values_save_for_period(
+    *,
+    organisation: Organisation,
+    period: Period,
+    entries: Mapping[Indicator, Entry],
+    user=None,
+    source: str = Source.ENTRY,
+    expected_revision: int | None = None,
+    opened_values: Mapping[str, int | None] | None = None,
+) -> tuple[Report, SaveResult]:
+    """Create the report if needed and save its figures, all in one transaction."""
+    with transaction.atomic():
+        report = report_get_or_create(organisation=organisation, period=period)
+        result = report_save_values(
+            report=report,
+            entries=entries,
+            user=user,
+            source=source,
+            expected_revision=expected_revision,
+            opened_values=opened_values,
+        )
+    return report, result

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.aggregation.figures import derive
+from tracker.catalogue.models import Indicator, section_label
+from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
+from tracker.entry.periods import Period, PeriodError
+from tracker.entry.selectors import values_by_period
+from tracker.entry.services import (
+    EDITABLE_STATUSES,
+    Entry,
+    StaleReport,
+    check_period_type,
+    report_get,
+    values_save_for_period,
+)
+from tracker.orgs.access import can_edit, get_org_for_user
+from tracker.orgs.models import Organisation
+
+
+def choose(request):
+    """Pick organisation, year and period, then go to that page of figures."""
+    orgs = list(Organisation.objects.for_user(request.user))
+    if {"org", "year", "period"} <= request.GET.keys():
+        form = PeriodChoiceForm(request.GET, orgs=orgs)
+        if form.is_valid():
+            period = form.period_value()
+            return redirect("entry:report", org=form.cleaned_data["org"], period=str(period))
+    else:
+        default_org = request.GET.get("org") or (orgs[0].code if orgs else None)
+        initial = {"org": default_org, "year": timezone.localdate().year, "period": "year"}
+        form = PeriodChoiceForm(orgs=orgs, initial=initial)
+    return render(request, "entry/choose.html", {"form": form})
+
+
+def report_values(request, org: str, period: str):
+    """One organisation's figures for one period: view, and for clerks and reviewers, edit."""
+    organisation = get_org_for_user(request.user, org)
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    indicators = list(Indicator.objects.reported_by(organisation.kind))
+    report = report_get(organisation=organisation, period=period_obj)
+    previous, last_year = period_obj.previous(), period_obj.same_last_year()
+    values = values_by_period(organisation, [period_obj, previous, last_year])
+    current = values[period_obj]
+    editable = can_edit(request.user, organisation) and (report is None or report.status in EDITABLE_STATUSES)
+
+    period_problem = None
+    if report is None:
+        try:
+            check_period_type(organisation=organisation, period=period_obj)
+        except ValidationError as exc:
+            period_problem = exc.messages[0]
+            editable = False
+
+    initial = {"revision": report.revision if report else 0}
+    for ind in indicators:
+        saved = current.get(ind.code)
+        initial[f"v_{ind.code}"] = "" if saved is None or saved.value is None else saved.value
+        initial[f"n_{ind.code}"] = saved.note if saved else ""
+        initial[f"o_{ind.code}"] = "" if saved is None or saved.value is None else saved.value
+
+    if request.method == "POST":
+        if not can_edit(request.user, organisation):
+            raise PermissionDenied(_("Your role may not change these figures."))
+        form = ReportValuesForm(request.POST, indicators=indicators)
+        if form.is_valid():
+            entries = {
+                ind: Entry(form.cleaned_data[f"v_{ind.code}"], form.cleaned_data[f"n_{ind.code}"]) for ind in indicators
+            }
+            try:
+                _report, result = values_save_for_period(
+                    organisation=organisation,
+                    period=period_obj,
+                    entries=entries,
+                    user=request.user,
+                    expected_revision=form.cleaned_data["revision"],
+                    opened_values=form.opened_values(),
+                )
+            except StaleReport as stale:
+                names = "、".join(ind.name for ind in stale.changed) or _("(none of the figures on this page)")
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this report after you opened it. They changed: %(names)s. "
+                        "Nothing of yours was saved; your input is kept below: check it and save again."
+                    )
+                    % {"names": names},
+                )
+                report = report_get(organisation=organisation, period=period_obj)
+                # Let the next save go through against what is now stored.
+                form.data = form.data.copy()
+                form.data["revision"] = report.revision
+                now_stored = values_by_period(organisation, [period_obj])[period_obj]
+                for ind in indicators:
+                    saved = now_stored.get(ind.code)
+                    form.data[f"o_{ind.code}"] = "" if saved is None or saved.value is None else saved.value
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved: %(n)d figure(s) changed.") % {"n": len(result.changed_codes)})
+                return redirect(reverse("entry:report", args=[organisation.code, str(period_obj)]))
+        if not form.is_valid() and not form.non_field_errors():
+            form.add_error(None, _("Nothing was saved: correct the figures marked below and save again."))
+    else:
+        form = ReportValuesForm(initial=initial, indicators=indicators)
+
+    # Derived figures of what is stored, computed by the one function in aggregation.
+    stored = {code: v.value for code, v in current.items()}
+    derived_values = derive(stored)
+    derived = [
+        (ind, derived_values.get(ind.code))
+        for ind in Indicator.objects.active().filter(
+            reported_by=organisation.kind, kind__in=["derived_sum", "derived_pct"]
+        )
+    ]
+
+    rows = []
+    for ind, field, note, original in form.rows():
+        prev = values[previous].get(ind.code)
+        last = values[last_year].get(ind.code)
+        rows.append(
+            {
+                "indicator": ind,
+                "field": field,
+                "note": note,
+                "original": original,
+                "previous": prev.value if prev else None,
+                "last_year": last.value if last else None,
+            }
+        )
+    sections = [
+        (section_label(section), list(items)) for section, items in groupby(rows, key=lambda r: r["indicator"].section)
+    ]
+    return render(
+        request,
+        "entry/report.html",
+        {
+            "organisation": organisation,
+            "period": period_obj,
+            "previous": previous,
+            "last_year": last_year,
+            "report": report,
+            "form": form,
+            "sections": sections,
+            "derived": derived,
+            "editable": editable,
+            "period_problem": period_problem,
+        },
+    )

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from tracker.orgs.models import Membership, Organisation, OrganisationText
+
+
+class OrganisationTextInline(admin.TabularInline):
+    model = OrganisationText
+    extra = 1
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    inlines = [OrganisationTextInline]
+    list_display = ["name", "code", "kind", "parent", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    ordering = ["path"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["organisation"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "is_staff", "is_active"]

@@ -1,0 +1,175 @@
+"""The organisation tree and who belongs where.
+
+The tree is shallow and fixed in shape: the city commission at the root, stationed
+groups under it, supervised units under a group. Each organisation stores its
+materialised path of codes ("city/forestry/forestry-organ/") so that "this
+organisation and everything below it" is one indexed prefix query.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[a-z0-9]+(-[a-z0-9]+)*$",
+    _("Use lower-case letters, digits and single dashes, e.g. forestry-organ."),
+)
+
+
+class OrgKind(models.TextChoices):
+    COMMISSION = "commission", _("City commission")
+    GROUP = "group", _("Stationed group")
+    UNIT = "unit", _("Supervised unit")
+
+
+# Which kind of parent each kind of organisation must have.
+PARENT_KIND = {
+    OrgKind.COMMISSION: None,
+    OrgKind.GROUP: OrgKind.COMMISSION,
+    OrgKind.UNIT: OrgKind.GROUP,
+}
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def subtree_of(self, orgs) -> OrganisationQuerySet:
+        """The given organisations and all their descendants."""
+        query = models.Q(pk__in=[])
+        for org in orgs:
+            query |= models.Q(path__startswith=org.path)
+        return self.filter(query)
+
+    def for_user(self, user) -> OrganisationQuerySet:
+        """Every organisation the user may see: the subtrees of their memberships."""
+        if not user.is_authenticated:
+            return self.none()
+        roots = [m.organisation for m in user.memberships.select_related("organisation")]
+        return self.subtree_of(roots)
+
+
+class Organisation(models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    # Maintained by save(); never edited by hand.
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        self.path = (self.parent.path if self.parent_id else "") + self.code + "/"
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # A code changed: rewrite the paths below it (a handful of rows).
+                for child in Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    child.path = self.path + child.path[len(old_path) :]
+                    Organisation.objects.filter(pk=child.pk).update(path=child.path)
+
+    def clean(self) -> None:
+        expected = PARENT_KIND.get(self.kind)
+        actual = self.parent.kind if self.parent_id else None
+        if expected != actual:
+            if expected is None:
+                raise ValidationError({"parent": _("The city commission has no parent organisation.")})
+            raise ValidationError(
+                {
+                    "parent": _("A %(kind)s must sit under a %(parent)s.")
+                    % {"kind": self.get_kind_display(), "parent": OrgKind(expected).label}
+                }
+            )
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def is_within(self, other: Organisation) -> bool:
+        return self.path.startswith(other.path)
+
+    def ancestors(self) -> list[Organisation]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Clerk")
+    REVIEWER = "reviewer", _("Reviewer")
+    LEADER = "leader", _("Leader")
+    ADMIN = "admin", _("Administrator")
+
+
+class Membership(models.Model):
+    """A user's role in an organisation; it covers the organisation's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class OrganisationText(models.Model):
+    """A name the review text needs (the sector, a unit, the 清廉 brand), kept per organisation.
+
+    The review template names these `{{ txt_* }}`; an organisation without its own text
+    uses its nearest ancestor's.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="texts"
+    )
+    key = models.CharField(
+        _("placeholder"),
+        max_length=60,
+        validators=[RegexValidator(r"^txt_[a-z0-9_]+$", _("Placeholders look like txt_sector."))],
+    )
+    text = models.CharField(_("text"), max_length=200)
+
+    class Meta:
+        verbose_name = _("review text name")
+        verbose_name_plural = _("review text names")
+        ordering = ["organisation__path", "key"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="orgtext_unique_org_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.text}"
