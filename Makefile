@@ -1,0 +1,39 @@
+# Two commands for a fresh machine (Python 3.11+): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test setup demo lint messages browser-test clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Set up, migrate (which loads the catalogue), build the demo world, print its logins, serve.
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+# The whole suite on the default database (SQLite); DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Chinese translations: locale/parts/*.po are the sources; the merged .po and .mo are committed
+# so that a fresh machine needs no gettext tools.
+messages:
+	msgcat --use-first --sort-output locale/parts/*.po -o locale/zh_Hans/LC_MESSAGES/django.po
+	msgfmt --check -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-results
