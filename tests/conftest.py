@@ -68,8 +68,10 @@ def indicators(db):
 
 
 @pytest.fixture(autouse=True)
-def _chinese(settings):
+def _test_settings(settings):
     settings.LANGUAGE_CODE = "zh-hans"
+    # Real hashing is slow on purpose; tests log in a lot.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # Browser tests: Debian's chromium, never a downloaded browser.
