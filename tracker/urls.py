@@ -15,5 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("entry/", include("tracker.entry.urls")),
+    path("reports/", include("tracker.reports.urls")),
+    path("api/v1/", include("tracker.reports.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from tracker.reports import review, views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:org>/trend/", views.trend, name="trend"),
+    path("<slug:org>/<int:year>/", views.summary, name="summary"),
+    path("<slug:org>/<int:year>/units/", views.units, name="units"),
+    path("<slug:org>/<int:year>/review/", review.review_page, name="review"),
+    path("<slug:org>/<int:year>/review.docx", review.review_docx, name="review_docx"),
+]
