@@ -1,0 +1,407 @@
+"""Figures in and out as CSV files: `org,period,indicator,value,note`, UTF-8.
+
+Used by the `import_values` / `export_values` commands and meant for a web upload too,
+so nothing here prints or knows about the command line.
+
+Import is all-or-nothing: the whole file is checked first and every bad line is
+reported; only a clean file is written, in one transaction, through
+`values_save_for_period` so that the period-type rule, the lock on submitted and
+approved reports and the audit history hold as they do on the entry page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tracker.catalogue.models import Indicator
+from tracker.entry.models import Report, Value
+from tracker.entry.periods import Period, PeriodError, PeriodType
+from tracker.entry.services import (
+    EDITABLE_STATUSES,
+    Entry,
+    Source,
+    check_period_type,
+    parse_figure,
+    values_save_for_period,
+)
+from tracker.orgs.models import Organisation, OrgKind
+
+COLUMNS = ("org", "period", "indicator", "value", "note")
+NOTE_MAX_LENGTH = Value._meta.get_field("note").max_length
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]:
+    """The CSV rows (header first) of every stored value of `organisation`'s subtree in `year`."""
+    yield list(COLUMNS)
+    values = (
+        Value.objects.filter(
+            report__organisation__in=Organisation.objects.subtree_of([organisation]),
+            report__year=year,
+        )
+        .select_related("report__organisation", "indicator")
+        .order_by(
+            "report__organisation__path",
+            "report__period_type",
+            "report__period_number",
+            "indicator__order",
+            "indicator__code",
+        )
+    )
+    for value in values:
+        report = value.report
+        yield [
+            report.organisation.code,
+            str(report.period),
+            value.indicator.code,
+            "" if value.value is None else str(value.value),
+            value.note,
+        ]
+
+
+def export_csv(*, organisation: Organisation, year: int, stream: TextIO) -> int:
+    """Write the export to `stream` (open it with newline=""); return the number of value rows."""
+    writer = csv.writer(stream)
+    count = -1  # the header is not a value
+    for row in export_rows(organisation=organisation, year=year):
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a line was refused; `line` is None for a problem with the file as a whole."""
+
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+
+
+class ImportFailed(Exception):
+    """The file was refused and nothing was written; `errors` lists every reason, by line."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = sorted(errors, key=lambda e: e.line or 0)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass
+class ImportRow:
+    line: int
+    organisation: Organisation
+    period: Period
+    indicator: Indicator
+    value: int | None
+    note: str
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    reports_created: int = 0
+    reports_changed: int = 0  # existing reports with at least one changed value
+    values_created: int = 0
+    values_updated: int = 0
+    values_unchanged: int = 0
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        return _(
+            "%(rows)d row(s) read: %(reports_created)d report(s) created and %(reports_changed)d changed; "
+            "%(values_created)d value(s) created, %(values_updated)d changed and %(values_unchanged)d unchanged."
+        ) % {
+            "rows": self.rows,
+            "reports_created": self.reports_created,
+            "reports_changed": self.reports_changed,
+            "values_created": self.values_created,
+            "values_updated": self.values_updated,
+            "values_unchanged": self.values_unchanged,
+        }
+
+
+def decode(data: bytes | str) -> str:
+    """The file's text, without a UTF-8 BOM (Excel's "CSV UTF-8" writes one)."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel's plain "CSV" in a Chinese Windows is GBK; say how to save it instead of guessing.
+        raise ImportFailed(
+            [RowError(None, _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”."))]
+        ) from exc
+
+
+def _records(text: str, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of each CSV record; a quoted note may span several lines."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # The reader cannot resync after a broken record; report it and stop reading.
+            errors.append(
+                RowError(start, _("This line cannot be read as CSV (%(error)s).") % {"error": exc}),
+            )
+            return
+        yield start, cells
+
+
+def _read_header(cells: list[str]) -> tuple[dict[str, int], list[RowError]]:
+    names = [c.strip().lower() for c in cells]
+    expected = ",".join(COLUMNS)
+    errors = []
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        errors.append(
+            RowError(
+                1,
+                _("The header lacks the column(s) %(missing)s; it must be %(expected)s.")
+                % {"missing": ", ".join(missing), "expected": expected},
+            )
+        )
+    doubled = sorted({c for c in COLUMNS if names.count(c) > 1})
+    if doubled:
+        errors.append(
+            RowError(1, _("The header names the column(s) %(columns)s twice.") % {"columns": ", ".join(doubled)})
+        )
+    # Columns other than the five are ignored (someone may add indicator names for reading).
+    return {c: names.index(c) for c in COLUMNS if c in names}, errors
+
+
+def validate_csv(
+    text: str,
+    *,
+    organisations: Iterable[Organisation] | None = None,
+) -> list[ImportRow]:
+    """Check every line of the file; return its rows, or raise ImportFailed listing every bad line.
+
+    `organisations` limits which organisations the file may write (for a web upload, the
+    user's); others are reported as unknown, as a URL outside one's subtree answers 404.
+    """
+    errors: list[RowError] = []
+    records = _records(text, errors)
+    first = next(records, None)
+    if first is None:
+        errors.append(
+            RowError(
+                1, _("The file is empty; its first line must be the header %(header)s.") % {"header": ",".join(COLUMNS)}
+            )
+        )
+        raise ImportFailed(errors)
+    header_cells = first[1]
+    positions, header_errors = _read_header(header_cells)
+    if header_errors:
+        raise ImportFailed(errors + header_errors)
+
+    org_source = Organisation.objects.all() if organisations is None else organisations
+    orgs = {o.code: o for o in org_source}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+
+    parsed: list[ImportRow] = []
+    seen: dict[tuple[str, Period, str], int] = {}  # (org, period, indicator) -> first line
+    file_types: dict[tuple[str, int], tuple[str, int]] = {}  # (org, year) -> (period type, line)
+    width = len(header_cells)
+
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue  # blank lines and Excel's trailing ",,,,"
+        # A short line lost a column; a long one most likely has an unquoted comma in its note.
+        if len(cells) < width or any(c.strip() for c in cells[width:]):
+            errors.append(
+                RowError(
+                    line,
+                    _("This line has %(found)d column(s); the header has %(expected)d.")
+                    % {"found": len(cells), "expected": width},
+                )
+            )
+            continue
+        cell = {name: cells[pos].strip() for name, pos in positions.items()}
+        line_errors: list[str] = []
+
+        org_code = cell["org"]
+        organisation = orgs.get(org_code)
+        if not org_code:
+            line_errors.append(_("The organisation code is missing."))
+        elif organisation is None:
+            line_errors.append(_("There is no organisation with the code “%(code)s”.") % {"code": org_code})
+
+        period = None
+        if not cell["period"]:
+            line_errors.append(_("The period is missing."))
+        else:
+            try:
+                period = Period.parse(unicodedata.normalize("NFKC", cell["period"]))
+            except PeriodError as exc:
+                line_errors.append(str(exc))
+
+        ind_code = cell["indicator"]
+        indicator = indicators.get(ind_code)
+        if not ind_code:
+            line_errors.append(_("The indicator code is missing."))
+        elif indicator is None:
+            line_errors.append(_("There is no indicator with the code “%(code)s”.") % {"code": ind_code})
+        elif not indicator.active:
+            line_errors.append(
+                _("The indicator “%(code)s” is no longer in use; figures cannot be entered for it.")
+                % {"code": ind_code}
+            )
+        elif indicator.is_derived:
+            line_errors.append(
+                _("The indicator “%(code)s” is computed from other figures and is never entered.") % {"code": ind_code}
+            )
+        elif organisation is not None and indicator.reported_by != organisation.kind:
+            line_errors.append(
+                _("%(org)s does not report “%(code)s”: that figure is entered by a %(reported_by)s.")
+                % {"org": organisation.name, "code": ind_code, "reported_by": OrgKind(indicator.reported_by).label}
+            )
+
+        value = None
+        try:
+            value = parse_figure(cell["value"])
+        except ValidationError as exc:
+            line_errors.extend(exc.messages)
+
+        note = cell["note"]
+        if len(note) > NOTE_MAX_LENGTH:
+            line_errors.append(
+                _("The note is too long: %(length)d characters, at most %(max)d.")
+                % {"length": len(note), "max": NOTE_MAX_LENGTH}
+            )
+
+        if organisation is not None and period is not None:
+            if ind_code:
+                key = (org_code, period, ind_code)
+                if key in seen:
+                    line_errors.append(
+                        _("This line repeats line %(line)d (same organisation, period and indicator).")
+                        % {"line": seen[key]}
+                    )
+                else:
+                    seen[key] = line
+            # The first line for an organisation and year sets the period type the rest must use.
+            first_type, first_line = file_types.setdefault((org_code, period.year), (period.type, line))
+            if first_type != period.type:
+                line_errors.append(
+                    _(
+                        "Line %(line)d reports %(org)s's %(year)d figures by %(existing)s; this line reports by "
+                        "%(wanted)s. Use the same period type for the whole year."
+                    )
+                    % {
+                        "line": first_line,
+                        "org": organisation.name,
+                        "year": period.year,
+                        "existing": PeriodType(first_type).label,
+                        "wanted": PeriodType(period.type).label,
+                    }
+                )
+
+        if line_errors:
+            errors.extend(RowError(line, message) for message in line_errors)
+        else:
+            parsed.append(ImportRow(line, organisation, period, indicator, value, note))
+
+    errors.extend(_check_against_database(parsed))
+    if errors:
+        raise ImportFailed(errors)
+    return parsed
+
+
+def _check_against_database(rows: list[ImportRow]) -> list[RowError]:
+    """The rules that depend on what is stored: locked reports and the year's period type."""
+    errors: list[RowError] = []
+    by_report: dict[tuple[Organisation, Period], list[ImportRow]] = {}
+    for row in rows:
+        by_report.setdefault((row.organisation, row.period), []).append(row)
+    if not by_report:
+        return errors
+    existing = {
+        (r.organisation_id, r.period): r
+        for r in Report.objects.filter(
+            organisation__in={org for org, _period in by_report},
+            year__in={period.year for _org, period in by_report},
+        )
+    }
+    for (organisation, period), group in by_report.items():
+        report = existing.get((organisation.pk, period))
+        if report is None:
+            try:
+                check_period_type(organisation=organisation, period=period)
+            except ValidationError as exc:
+                errors.extend(RowError(row.line, message) for row in group for message in exc.messages)
+        elif report.status not in EDITABLE_STATUSES:
+            message = _("The report of %(org)s for %(period)s is %(status)s and cannot be changed.") % {
+                "org": organisation.name,
+                "period": period.label,
+                "status": report.get_status_display(),
+            }
+            errors.extend(RowError(row.line, message) for row in group)
+    return errors
+
+
+def import_csv(
+    data: bytes | str,
+    *,
+    user=None,
+    organisations: Iterable[Organisation] | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check the whole file, then write it in one transaction; raise ImportFailed if any line is bad.
+
+    Values the file does not name are left alone; an empty value with an empty note clears a
+    stored figure to "not known". With `dry_run` everything is written and rolled back, so
+    the result says what the import would change.
+    """
+    rows = validate_csv(decode(data), organisations=organisations)
+    result = ImportResult(rows=len(rows), dry_run=dry_run)
+    groups: dict[tuple[Organisation, Period], list[ImportRow]] = {}
+    for row in rows:
+        groups.setdefault((row.organisation, row.period), []).append(row)
+    existing = {
+        (r.organisation_id, r.period)
+        for r in Report.objects.filter(
+            organisation__in={org for org, _period in groups}, year__in={p.year for _org, p in groups}
+        )
+    }
+    with transaction.atomic():
+        for (organisation, period), group in groups.items():
+            entries = {row.indicator: Entry(row.value, row.note) for row in group}
+            try:
+                _report, saved = values_save_for_period(
+                    organisation=organisation, period=period, entries=entries, user=user, source=Source.IMPORT
+                )
+            except ValidationError as exc:
+                # Someone locked the report or changed the year's period type since the check.
+                raise ImportFailed([RowError(row.line, m) for row in group for m in exc.messages]) from exc
+            if (organisation.pk, period) not in existing:
+                result.reports_created += 1
+            elif saved.created or saved.updated:
+                result.reports_changed += 1
+            result.values_created += saved.created
+            result.values_updated += saved.updated
+            result.values_unchanged += len(group) - saved.created - saved.updated
+        if dry_run:
+            transaction.set_rollback(True)
+    return result

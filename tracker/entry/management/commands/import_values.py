@@ -1,0 +1,47 @@
+"""`manage.py import_values FILE.csv`: load figures from a CSV file, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from tracker.entry.csvio import COLUMNS, ImportFailed, import_csv
+
+
+class Command(BaseCommand):
+    help = (
+        f"Import figures from a UTF-8 CSV file with the header {','.join(COLUMNS)}. "
+        "The whole file is checked first: if any line is bad, nothing is written and every bad line is listed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="The CSV file (UTF-8, with or without a BOM).")
+        parser.add_argument("--user", help="Username recorded in the audit history as having made the change.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and report what would change; write nothing."
+        )
+
+    def handle(self, *args, file: str, user: str | None, dry_run: bool, **options) -> None:
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(_("There is no user named “%(name)s”.") % {"name": user})
+        try:
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}) from exc
+        try:
+            result = import_csv(data, user=importer, dry_run=dry_run)
+        except ImportFailed as exc:
+            lines = [
+                _("Nothing was imported: %(count)d problem(s) in %(file)s.") % {"count": len(exc.errors), "file": file},
+                *(str(error) for error in exc.errors),
+            ]
+            raise CommandError("\n".join(lines)) from exc
+        if dry_run:
+            self.stdout.write(_("Dry run, nothing was written."))
+        self.stdout.write(self.style.SUCCESS(result.summary()))
