@@ -1,0 +1,402 @@
+"""The demo world: `manage.py seed_demo` builds it, idempotently, with consistent figures."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from tracker.aggregation.figures import derive, four_forms
+from tracker.catalogue.models import Aggregation, Indicator, Kind
+from tracker.demo.world import build_world
+from tracker.entry.models import Report, Status, Value
+from tracker.entry.periods import PeriodType
+from tracker.entry.services import Source
+from tracker.orgs.models import Membership, Organisation, OrganisationText, OrgKind, Role
+
+REVIEW_TEMPLATE = Path(settings.BASE_DIR) / "seeds" / "review-template.txt"
+YEARS = (2021, 2022, 2023)
+DEMO_USERS = {
+    "demo-clerk": ("forestry", Role.CLERK),
+    "demo-reviewer": ("forestry", Role.REVIEWER),
+    "demo-leader": ("forestry", Role.LEADER),
+    "demo-water-clerk": ("water", Role.CLERK),
+    "demo-city-leader": ("city", Role.LEADER),
+    "demo-admin": ("city", Role.ADMIN),
+}
+
+HistoricalValue = Value.history.model
+
+
+# PBKDF2 at full strength costs ~0.3 s a hash, and a seed hashes six passwords.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    """The demo world, seeded once for this module inside a transaction rolled back at its end.
+
+    Each test runs in its own savepoint within it (pytest-django's `db`), so a test that
+    changes the world or seeds again leaves the next test the same world.
+    """
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as mp,
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+    ):
+        mp.delenv("DEMO_PASSWORD", raising=False)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            seed()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(demo_world, db) -> None:
+    return None
+
+
+def snapshot() -> dict:
+    """Everything a re-run could touch, in a comparable form."""
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    return {
+        "organisations": list(
+            Organisation.objects.values_list("code", "name", "kind", "parent__code", "order", "path")
+        ),
+        "texts": list(OrganisationText.objects.values_list("organisation__code", "key", "text")),
+        "users": list(users.values_list("username", "first_name", "last_name", "password", "is_staff")),
+        "memberships": list(Membership.objects.values_list("user__username", "organisation__code", "role")),
+        "reports": list(Report.objects.values_list("pk", "status", "revision")),
+        "values": list(Value.objects.values_list("pk", "value", "note")),
+        "history": HistoricalValue.objects.count(),
+    }
+
+
+def yearly_figures() -> dict[tuple[str, int], dict[str, int | None]]:
+    """Each organisation's figures per year, keyed (code, year); a group's sum over its units is ("forestry*", year).
+
+    Summed over the year's reports, except cumulative figures, which take the latest period.
+    A figure is None when any period left it empty.
+    """
+    rows = Value.objects.select_related("indicator", "report__organisation__parent")
+    per_period: dict[tuple[str, int, str], list[tuple[tuple, int | None]]] = defaultdict(list)
+    aggregation = {}
+    for v in rows:
+        report = v.report
+        org = report.organisation
+        aggregation[v.indicator.code] = v.indicator.aggregation
+        key = (report.period_type, report.period_number)
+        per_period[(org.code, report.year, v.indicator.code)].append((key, v.value))
+        if org.kind == OrgKind.UNIT:
+            per_period[(org.parent.code + "*", report.year, v.indicator.code)].append(((org.code, *key), v.value))
+    totals: dict[tuple[str, int], dict[str, int | None]] = defaultdict(dict)
+    for (org_code, year, code), entries in per_period.items():
+        values = [value for _key, value in sorted(entries)]
+        if any(value is None for value in values):
+            total = None
+        elif aggregation[code] == Aggregation.LATEST and not org_code.endswith("*"):
+            total = values[-1]
+        else:
+            total = sum(values)
+        totals[(org_code, year)][code] = total
+    return totals
+
+
+def relations(f: dict[str, int | None]) -> list[tuple[str, bool]]:
+    """The catalogue's consistency rules, as (name, holds) for the figures that are all known."""
+
+    def known(*codes: str) -> bool:
+        return all(f.get(code) is not None for code in codes)
+
+    checks: list[tuple[str, bool]] = []
+
+    def check(name: str, codes: tuple[str, ...], holds) -> None:
+        if known(*codes):
+            checks.append((name, holds(*(f[c] for c in codes))))
+
+    check(
+        "clue methods = handled",
+        (
+            "grp_clues_talk_inquiry",
+            "grp_clues_initial_verification",
+            "grp_clues_shelved",
+            "grp_clues_closed",
+            "grp_clues_handled",
+        ),
+        lambda a, b, c, d, total: a + b + c + d == total,
+    )
+    check("cases <= clues", ("grp_cases_filed", "grp_clues_accepted"), lambda a, b: a <= b)
+    check("accusation <= petitions", ("grp_petitions_accusation", "grp_petitions_received"), lambda a, b: a <= b)
+    check(
+        "max(party, admin) <= sanctioned <= party + admin",
+        ("grp_sanctioned_party", "grp_sanctioned_admin", "grp_sanctioned_persons"),
+        lambda p, a, s: max(p, a) <= s <= p + a,
+    )
+    check(
+        "rank buckets = sanctioned",
+        (
+            "grp_sanctioned_bureau_level",
+            "grp_sanctioned_county_level",
+            "grp_sanctioned_township_level",
+            "grp_sanctioned_general_cadres",
+            "grp_sanctioned_other",
+            "grp_sanctioned_persons",
+        ),
+        lambda a, b, c, d, e, s: a + b + c + d + e == s,
+    )
+    check("top leaders <= sanctioned", ("grp_sanctioned_top_leaders", "grp_sanctioned_persons"), lambda a, s: a <= s)
+    check(
+        "transferred <= sanctioned, form 4",
+        ("grp_transferred_to_procuratorate", "grp_sanctioned_persons", "grp_form4_person_times"),
+        lambda t, s, f4: t <= s and t <= f4,
+    )
+    check(
+        "sanctioned <= forms 2-4",
+        ("grp_sanctioned_persons", "grp_form2_person_times", "grp_form3_person_times", "grp_form4_person_times"),
+        lambda s, f2, f3, f4: s <= f2 + f3 + f4,
+    )
+    check(
+        "eight rules issues = fb + he",
+        ("grp_eight_rules_issues", "grp_fb_issues", "grp_he_issues"),
+        lambda total, fb, he: total == fb + he,
+    )
+    check(
+        "fb = sum of types",
+        ("grp_fb_issues", "grp_fb_t1_decisions", "grp_fb_t2_duty", "grp_fb_t3_masses", "grp_fb_t4_burden"),
+        lambda total, *parts: total == sum(parts),
+    )
+    check(
+        "he = sum of types",
+        (
+            "grp_he_issues",
+            "grp_he_t1_gifts",
+            "grp_he_t2_dining",
+            "grp_he_t3_weddings",
+            "grp_he_t4_allowances",
+            "grp_he_t5_travel",
+            "grp_he_t6_other",
+        ),
+        lambda total, *parts: total == sum(parts),
+    )
+    check(
+        "eight rules persons = fb + he",
+        ("grp_eight_rules_persons", "grp_fb_persons", "grp_he_persons"),
+        lambda total, fb, he: total == fb + he,
+    )
+    check(
+        "eight rules sanctioned <= persons",
+        ("grp_eight_rules_sanctioned", "grp_eight_rules_persons"),
+        lambda a, b: a <= b,
+    )
+    for code in (
+        "city_sanctioned_top_leaders",
+        "city_sanctioned_county_level",
+        "city_post80_cadres_investigated",
+        "city_transferred_to_procuratorate",
+    ):
+        check(f"{code} <= city sanctioned", (code, "city_sanctioned_persons"), lambda a, s: a <= s)
+    for code in (
+        "city_sanctioned_persons",
+        "city_eco_env_persons",
+        "city_four_winds_persons",
+        "city_lying_flat_persons",
+        "city_micro_corruption_persons",
+    ):
+        check(f"{code} <= city four forms", (code, "city_four_forms_total"), lambda a, total: a <= total)
+    return checks
+
+
+class TestIdempotence:
+    def test_a_second_run_changes_nothing(self, seeded):
+        before = snapshot()
+        seed()
+        assert snapshot() == before
+        result = build_world()
+        assert (result.organisations_created, result.users_created) == (0, 0)
+        assert (result.reports_created, result.values_written) == (0, 0)
+
+    def test_the_first_run_records_every_figure_in_the_audit_trail(self, seeded):
+        assert HistoricalValue.objects.count() == Value.objects.count() > 0
+        reasons = set(HistoricalValue.objects.values_list("history_change_reason", flat=True))
+        assert reasons == {Source.DEMO}
+
+    def test_a_changed_approved_figure_is_put_back(self, seeded):
+        value = Value.objects.filter(report__year=2022, report__organisation__code="forestry-farm").first()
+        original = value.value
+        Value.objects.filter(pk=value.pk).update(value=original + 100)
+        history_before = HistoricalValue.objects.count()
+        seed()
+        value.refresh_from_db()
+        assert value.value == original
+        assert value.report.status == Status.APPROVED
+        # One audit row for the figure put back, none for the others.
+        assert HistoricalValue.objects.count() == history_before + 1
+
+
+class TestOrganisations:
+    def test_the_tree(self, seeded):
+        forestry = Organisation.objects.get(code="forestry")
+        water = Organisation.objects.get(code="water")
+        city = Organisation.objects.get(code="city")
+        assert city.kind == OrgKind.COMMISSION and city.parent is None
+        assert forestry.parent == city and water.parent == city
+        assert forestry.children.filter(kind=OrgKind.UNIT).count() == 10
+        assert water.children.filter(kind=OrgKind.UNIT).count() == 2
+        assert {"forestry-organ", "water-organ"} <= set(Organisation.objects.values_list("code", flat=True))
+        for org in Organisation.objects.all():
+            org.full_clean()  # codes, names and parent kinds pass the model's own rules
+
+    def test_every_review_placeholder_has_a_text_for_the_forestry_group(self, seeded):
+        placeholders = set(re.findall(r"\{\{\s*(txt_[a-z0-9_]+)\s*\}\}", REVIEW_TEMPLATE.read_text(encoding="utf-8")))
+        assert len(placeholders) == 12
+        texts = dict(OrganisationText.objects.filter(organisation__code="forestry").values_list("key", "text"))
+        assert placeholders <= set(texts)
+        assert all(texts[key].strip() for key in placeholders)
+        assert texts["txt_sector"] == "林草"
+        assert OrganisationText.objects.get(organisation__code="water", key="txt_sector").text == "水务"
+        for text in OrganisationText.objects.all():
+            text.full_clean()
+
+    def test_the_review_names_units_that_exist(self, seeded):
+        texts = dict(OrganisationText.objects.filter(organisation__code="forestry").values_list("key", "text"))
+        names = set(Organisation.objects.filter(parent__code="forestry").values_list("name", flat=True))
+        assert texts["txt_unit_reserve"] + "国家级自然保护区管理局" in names
+        assert texts["txt_unit_station_city"] + "市" + texts["txt_unit_station"] + "站" in names
+
+
+class TestUsers:
+    def test_the_users_and_their_roles(self, seeded):
+        for username, (org_code, role) in DEMO_USERS.items():
+            user = get_user_model().objects.get(username=username)
+            assert user.first_name and user.last_name
+            assert list(user.memberships.values_list("organisation__code", "role")) == [(org_code, role)]
+        admin = get_user_model().objects.get(username="demo-admin")
+        assert admin.is_staff and admin.is_superuser
+        assert not get_user_model().objects.get(username="demo-clerk").is_staff
+
+    def test_they_log_in_with_the_demo_password(self, seeded, client):
+        for username in DEMO_USERS:
+            assert client.login(username=username, password="tracker-demo"), username
+            client.logout()
+
+    def test_the_command_prints_the_logins(self, seeded):
+        output = seed()
+        for username in DEMO_USERS:
+            assert username in output
+        assert "tracker-demo" in output
+        assert "派驻市林业和草原局纪检监察组" in output
+
+    def test_demo_password_sets_and_resets_the_password(self, seeded, client, monkeypatch):
+        monkeypatch.setenv("DEMO_PASSWORD", "another-demo-secret")
+        output = seed()
+        assert "another-demo-secret" in output
+        assert client.login(username="demo-clerk", password="another-demo-secret")
+        assert not client.login(username="demo-clerk", password="tracker-demo")
+
+
+class TestFigures:
+    def test_2022_forestry_matches_the_speech(self, seeded):
+        totals = yearly_figures()[("forestry*", 2022)]
+        assert totals["grp_form1_person_times"] == 47
+        assert totals["grp_form2_person_times"] == 3
+        assert totals["grp_form3_person_times"] == 0
+        assert totals["grp_form4_person_times"] == 0
+        assert [form.whole for form in four_forms(totals)] == [Decimal(94), Decimal(6), Decimal(0), Decimal(0)]
+        derived = derive(totals)
+        assert (derived["grp_form1_pct"], derived["grp_form2_pct"]) == (94, 6)
+        assert derived["grp_four_forms_total"] == 50
+
+    def test_2022_city_four_forms_total_is_3038(self, seeded):
+        assert yearly_figures()[("city", 2022)]["city_four_forms_total"] == 3038
+
+    def test_every_organisation_and_year_is_consistent(self, seeded):
+        totals = yearly_figures()
+        assert {year for _org, year in totals} == set(YEARS)
+        checked = 0
+        for (org_code, year), figures in totals.items():
+            for name, holds in relations(figures):
+                assert holds, f"{org_code} {year}: {name}"
+                checked += 1
+        assert checked > 300
+
+    def test_every_report_is_consistent_on_its_own(self, seeded):
+        for report in Report.objects.all():
+            figures = dict(report.values.values_list("indicator__code", "value"))
+            for name, holds in relations(figures):
+                assert holds, f"{report}: {name}"
+
+    def test_research_coverage_and_cumulative_figures(self, seeded):
+        totals = yearly_figures()
+        for group in ("forestry", "water"):
+            units = Organisation.objects.filter(parent__code=group).count()
+            rectification = [totals[(group, year)]["grp_rectification_items"] for year in YEARS]
+            assert rectification == sorted(rectification), group
+            for year in YEARS:
+                assert totals[(group, year)]["rsch_units_covered"] <= units
+
+    def test_years_differ(self, seeded):
+        totals = yearly_figures()
+        changes = [
+            totals[("forestry*", 2023)][code] - totals[("forestry*", 2022)][code]
+            for code in ("grp_clues_accepted", "grp_form1_person_times", "grp_form2_person_times", "grp_cases_filed")
+        ]
+        assert any(c > 0 for c in changes) and any(c < 0 for c in changes)
+        assert totals[("city", 2021)] != totals[("city", 2022)] != totals[("city", 2023)]
+
+    def test_each_organisation_enters_only_its_own_indicators(self, seeded):
+        for report in Report.objects.select_related("organisation"):
+            kinds = set(report.values.values_list("indicator__reported_by", flat=True))
+            assert kinds == {report.organisation.kind}
+        derived = Value.objects.filter(indicator__kind__in=[Kind.DERIVED_SUM, Kind.DERIVED_PCT])
+        assert not derived.exists()
+
+    def test_every_entered_figure_is_there_except_the_deliberate_gaps(self, seeded):
+        gaps = []
+        for report in Report.objects.select_related("organisation"):
+            entered = set(report.values.exclude(value=None).values_list("indicator__code", flat=True))
+            expected = set(Indicator.objects.reported_by(report.organisation.kind).values_list("code", flat=True))
+            gaps += [(report.organisation.code, report.year, code) for code in expected - entered]
+        assert sorted(gaps) == [
+            ("forestry-nursery", 2023, "grp_petition_visits"),
+            ("forestry-nursery", 2023, "grp_petitions_accusation"),
+        ]
+        assert Value.objects.exclude(note="").filter(report__year=2023).exists()
+
+    def test_periods_and_statuses(self, seeded):
+        quarterly = Report.objects.filter(period_type=PeriodType.QUARTER)
+        assert list(quarterly.values_list("organisation__code", "year", "period_number")) == [
+            ("forestry-organ", 2023, n) for n in (1, 2, 3, 4)
+        ]
+        assert not Report.objects.filter(period_type=PeriodType.MONTH).exists()
+        annual = Report.objects.filter(period_type=PeriodType.YEAR)
+        assert annual.count() == Organisation.objects.count() * 3 - 1
+        assert set(Report.objects.filter(year__lt=2023).values_list("status", flat=True)) == {Status.APPROVED}
+        assert set(Report.objects.filter(year=2023).values_list("status", flat=True)) == {
+            Status.DRAFT,
+            Status.SUBMITTED,
+        }
