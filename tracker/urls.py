@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from tracker import views
+from tracker.checks import views as checks_views
+from tracker.orgs import views as org_views
+from tracker.workflow import views as workflow_views
 
 admin.site.site_header = _("Supervision statistics administration")
 admin.site.site_title = _("Supervision statistics")
@@ -13,8 +18,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/lockouts/", org_views.lockouts, name="lockouts"),
+    # Choosing a language must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("entry/", include("tracker.entry.urls")),
+    # Workflow and checks reports live with their apps but share the reports' URL space.
+    path("reports/<slug:org>/<int:year>/completeness/", workflow_views.completeness_page, name="completeness"),
+    path("reports/<slug:org>/<int:year>/checks/", checks_views.checks_page, name="checks"),
     path("reports/", include("tracker.reports.urls")),
     path("api/v1/", include("tracker.reports.api_urls")),
     path("admin/", admin.site.urls),

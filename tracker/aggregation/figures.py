@@ -110,11 +110,17 @@ def change(current: int | None, previous: int | None) -> Change:
     absolute = current - previous
     if previous == 0:
         return Change(absolute, None)
-    percent = (Decimal(absolute) * 100 / Decimal(previous)).quantize(Decimal("0.1"))
-    return Change(absolute, percent)
+    return Change(absolute, percent(absolute, previous))
 
 
 def sum_known(values: Sequence[int | None]) -> tuple[int | None, int]:
     """Sum of the known values and how many were unknown; None when none is known."""
     known = [v for v in values if v is not None]
     return (sum(known) if known else None), len(values) - len(known)
+
+
+def percent(part: int, whole: int, decimals: int = 1) -> Decimal | None:
+    """`part` as a percentage of `whole` (e.g. the share of reports done); None for a zero whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-decimals))

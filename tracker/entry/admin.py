@@ -3,6 +3,7 @@ from simple_history.utils import update_change_reason
 
 from tracker.entry.models import Report, Value
 from tracker.entry.services import Source
+from tracker.workflow.admin import ReadOnlyAdmin
 
 
 class ValueInline(admin.TabularInline):
@@ -24,3 +25,12 @@ class ReportAdmin(admin.ModelAdmin):
         instances = formset.save()
         for instance in instances:
             update_change_reason(instance, Source.ADMIN)
+
+
+@admin.register(Value.history.model)
+class ValueHistoryAdmin(ReadOnlyAdmin):
+    """The per-value audit trail: old and new figures, who, when and through what."""
+
+    list_display = ["history_date", "report", "indicator", "value", "note", "history_user", "history_change_reason"]
+    list_filter = ["history_change_reason", "history_type"]
+    date_hierarchy = "history_date"

@@ -35,6 +35,17 @@ class Source:
     WORKFLOW = "workflow"
     DEMO = "demo"
 
+    @staticmethod
+    def label(source: str | None) -> str:
+        labels = {
+            Source.ENTRY: _("entry page"),
+            Source.ADMIN: _("administration"),
+            Source.IMPORT: _("file import"),
+            Source.WORKFLOW: _("workflow"),
+            Source.DEMO: _("demo data"),
+        }
+        return labels.get(source or "", source or "—")
+
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 

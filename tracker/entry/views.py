@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from tracker.aggregation.figures import derive
 from tracker.catalogue.models import Indicator, section_label
 from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
+from tracker.entry.models import Value
 from tracker.entry.periods import Period, PeriodError
 from tracker.entry.selectors import values_by_period
 from tracker.entry.services import (
     EDITABLE_STATUSES,
     Entry,
+    Source,
     StaleReport,
     check_period_type,
     report_get,
@@ -25,6 +27,7 @@ from tracker.entry.services import (
 )
 from tracker.orgs.access import can_edit, get_org_for_user
 from tracker.orgs.models import Organisation
+from tracker.workflow.services import allowed_actions, report_checks
 
 
 def choose(request):
@@ -126,6 +129,8 @@ def report_values(request, org: str, period: str):
         )
     ]
 
+    checks = report_checks(report) if report else None
+    findings = checks.by_code() if checks else {}
     rows = []
     for ind, field, note, original in form.rows():
         prev = values[previous].get(ind.code)
@@ -138,6 +143,8 @@ def report_values(request, org: str, period: str):
                 "original": original,
                 "previous": prev.value if prev else None,
                 "last_year": last.value if last else None,
+                "findings": findings.get(ind.code, []),
+                "has_history": ind.code in current,
             }
         )
     sections = [
@@ -157,5 +164,58 @@ def report_values(request, org: str, period: str):
             "derived": derived,
             "editable": editable,
             "period_problem": period_problem,
+            "checks": checks,
+            "actions": allowed_actions(report=report, user=request.user) if report else [],
+            "transitions": report.transitions.select_related("user") if report else [],
+        },
+    )
+
+
+def _history_rows(queryset):
+    """History rows with the value before each change (simple-history keeps only the new one)."""
+    rows = list(queryset.select_related("history_user", "indicator").order_by("id", "history_date", "history_id"))
+    previous: dict[int, int | None] = {}
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "row": row,
+                "old": previous.get(row.id),
+                "new": row.value if row.history_type != "-" else None,
+                "through": Source.label(row.history_change_reason),
+            }
+        )
+        previous[row.id] = row.value
+    out.reverse()
+    return out
+
+
+def report_history(request, org: str, period: str, code: str | None = None):
+    """The audit trail of a report's values, or of one value: old, new, who, when, through what."""
+    organisation = get_org_for_user(request.user, org)
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    report = report_get(organisation=organisation, period=period_obj)
+    if report is None:
+        raise Http404("No such report.")
+    history = Value.history.filter(report_id=report.pk)
+    indicator = None
+    if code is not None:
+        indicator = Indicator.objects.filter(code=code).first()
+        if indicator is None:
+            raise Http404("No such indicator.")
+        history = history.filter(indicator_id=indicator.pk)
+    return render(
+        request,
+        "entry/history.html",
+        {
+            "organisation": organisation,
+            "period": period_obj,
+            "report": report,
+            "indicator": indicator,
+            "rows": sorted(_history_rows(history), key=lambda r: r["row"].history_date, reverse=True),
+            "transitions": report.transitions.select_related("user"),
         },
     )

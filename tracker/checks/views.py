@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from tablib import Dataset
+
+from tracker.checks.selectors import subtree_findings
+from tracker.reports.common import org_and_year, wants_unapproved
+from tracker.reports.exports import spreadsheet_cell
+
+
+def checks_page(request, org: str, year: int):
+    """Every rule broken or skipped, for every organisation of the subtree; exportable to Excel."""
+    organisation, year = org_and_year(request, org, year)
+    rows = subtree_findings(organisation, year, include_unapproved=wants_unapproved(request))
+    if request.GET.get("_export") == "xlsx":
+        return _export(rows, organisation, year)
+    return render(
+        request,
+        "checks/checks.html",
+        {"organisation": organisation, "year": year, "rows": rows, "include_unapproved": wants_unapproved(request)},
+    )
+
+
+def _export(rows, organisation, year) -> HttpResponse:
+    headers = ["组织", "严重程度", "规则", "表达式", "左值", "右值", "状态"]
+    data = [
+        [
+            row.organisation.name,
+            row.severity_label,
+            row.finding.message,
+            row.finding.expression,
+            row.finding.left,
+            row.finding.right,
+            row.state_label,
+        ]
+        for row in rows
+    ]
+    dataset = Dataset(headers=headers, title=str(year))
+    for row in data:
+        dataset.append([spreadsheet_cell(cell) for cell in row])
+    response = HttpResponse(
+        dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{organisation.code}-{year}-checks.xlsx"'
+    return response

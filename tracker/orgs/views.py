@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tracker.orgs.models import Membership, Organisation, Role
+
+
+def _lockout_scope(user) -> list[str]:
+    """User names whose lockouts this user may lift: reviewers and admins, within their subtree."""
+    if user.is_superuser:
+        return list(Membership.objects.values_list("user__username", flat=True).distinct())
+    roots = [
+        m.organisation for m in user.memberships.select_related("organisation") if m.role in (Role.REVIEWER, Role.ADMIN)
+    ]
+    if not roots:
+        raise PermissionDenied(_("Only reviewers and administrators can lift lockouts."))
+    orgs = Organisation.objects.subtree_of(roots)
+    return list(Membership.objects.filter(organisation__in=orgs).values_list("user__username", flat=True).distinct())
+
+
+def lockouts(request):
+    """Locked-out log-ins of people in the user's organisations, each with a button to lift it."""
+    usernames = _lockout_scope(request.user)
+    attempts = AccessAttempt.objects.filter(
+        username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).order_by("-attempt_time")
+    if request.method == "POST":
+        attempt = attempts.filter(pk=request.POST.get("attempt")).first()
+        if attempt is not None:
+            reset(username=attempt.username, ip=attempt.ip_address)
+            messages.success(request, _("Lockout lifted for %(name)s.") % {"name": attempt.username})
+        return redirect("lockouts")
+    return render(request, "registration/lockouts.html", {"attempts": attempts})

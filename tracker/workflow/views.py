@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tracker.entry.models import Report
+from tracker.entry.periods import Period, PeriodError
+from tracker.entry.services import report_get
+from tracker.orgs.access import get_org_for_user
+from tracker.reports.common import org_and_year
+from tracker.workflow.models import Action
+from tracker.workflow.selectors import completeness
+from tracker.workflow.services import report_transition
+
+
+def _report_for_user(request, org: str, period: str) -> Report:
+    organisation = get_org_for_user(request.user, org)
+    try:
+        report = report_get(organisation=organisation, period=Period.parse(period))
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+@require_POST
+def transition(request, org: str, period: str, action: str):
+    """Submit, return, approve or unlock a report (the service checks role, status and rules)."""
+    if action not in Action.values:
+        raise Http404("No such action.")
+    report = _report_for_user(request, org, period)
+    try:
+        report_transition(report=report, user=request.user, action=action, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect("entry:report", org=org, period=period)
+
+
+def completeness_page(request, org: str, year: int):
+    """For each unit and period of the year: the report's status, and the share done."""
+    organisation, year = org_and_year(request, org, year)
+    table = completeness(organisation, year)
+    return render(request, "workflow/completeness.html", {"organisation": organisation, "year": year, "table": table})
