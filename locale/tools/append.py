@@ -1,6 +1,7 @@
 """Append translations to a locale/parts/*.po file from `msgid|msgstr` lines.
 
 Usage: python locale/tools/append.py locale/parts/NAME.po < pairs.txt
+Plural entries are written "singular || plural || translation".
 Existing msgids in that file are left as they are.
 """
 
@@ -20,6 +21,13 @@ def main() -> None:
     out = []
     for line in sys.stdin.read().splitlines():
         if not line.strip() or "|" not in line:
+            continue
+        if " || " in line:
+            # A plural entry: "singular || plural || translation" (Chinese has one form).
+            msgid, plural, msgstr = line.split(" || ")
+            if quote(msgid)[1:-1] in known:
+                continue
+            out.append(f"\nmsgid {quote(msgid)}\nmsgid_plural {quote(plural)}\nmsgstr[0] {quote(msgstr)}\n")
             continue
         msgid, msgstr = line.split("|", 1)
         if quote(msgid)[1:-1] in known:

@@ -35,6 +35,9 @@ def subtree_findings(organisation: Organisation, year: int, *, include_unapprove
     for org in aggregator.orgs:
         now, last = aggregator.org_year(org, year), aggregator.org_year(org, year - 1)
         own = [ind for ind in now.indicators if ind.reported_by == org.kind]
+        if not any(now.value(ind.code) is not None for ind in own):
+            # Nothing entered (or approved) yet: the completeness page says so, not a list of skipped rules.
+            continue
         result = run_checks(
             now.values,
             applicable=[ind.code for ind in own],

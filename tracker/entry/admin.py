@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.utils import update_change_reason
 
 from tracker.entry.models import Report, Value
-from tracker.entry.services import Source
+from tracker.entry.services import EDITABLE_STATUSES, Source
 from tracker.workflow.admin import ReadOnlyAdmin
 
 
@@ -11,6 +11,20 @@ class ValueInline(admin.TabularInline):
     extra = 0
     fields = ["indicator", "value", "note"]
     autocomplete_fields = ["indicator"]
+
+    # Approved figures are locked here as on the entry page: unlock the report first.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _locked(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _locked(obj)
+
+
+def _locked(report) -> bool:
+    return report is not None and report.status not in EDITABLE_STATUSES
 
 
 @admin.register(Report)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.catalogue.models import Indicator
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, PeriodType
-from tracker.entry.services import parse_figure
+from tracker.entry.services import Entry, parse_figure
 
 
 class FigureField(forms.CharField):
@@ -36,19 +36,27 @@ class ReportValuesForm(forms.Form):
             self.fields[f"n_{ind.code}"] = forms.CharField(
                 label=_("Note"), required=False, max_length=500, widget=forms.TextInput(attrs={"class": "note"})
             )
-            # The figure as the page showed it, to name what another person changed meanwhile.
+            # The figure and note as the page showed them, to tell what another person changed meanwhile.
             self.fields[f"o_{ind.code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
+            self.fields[f"q_{ind.code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def rows(self):
         for ind in self.indicators:
-            yield ind, self[f"v_{ind.code}"], self[f"n_{ind.code}"], self[f"o_{ind.code}"]
+            hidden = self[f"o_{ind.code}"].as_widget() + self[f"q_{ind.code}"].as_widget()
+            yield ind, self[f"v_{ind.code}"], self[f"n_{ind.code}"], hidden
 
-    def opened_values(self) -> dict[str, int | None]:
+    def opened_entries(self) -> dict[str, Entry]:
         opened = {}
         for ind in self.indicators:
-            raw = self.data.get(f"o_{ind.code}", "")
-            opened[ind.code] = int(raw) if raw.isdigit() else None
+            raw = str(self.data.get(f"o_{ind.code}", ""))
+            opened[ind.code] = Entry(int(raw) if raw.isdigit() else None, str(self.data.get(f"q_{ind.code}", "")))
         return opened
+
+    @staticmethod
+    def opened_initial(code: str, entry: Entry | None) -> dict[str, object]:
+        """The hidden fields recording what the page shows for one figure."""
+        value = entry.value if entry else None
+        return {f"o_{code}": "" if value is None else value, f"q_{code}": entry.note if entry else ""}
 
 
 class PeriodChoiceForm(forms.Form):

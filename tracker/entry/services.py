@@ -155,13 +155,13 @@ def report_save_values(
     user=None,
     source: str = Source.ENTRY,
     expected_revision: int | None = None,
-    opened_values: Mapping[str, int | None] | None = None,
+    opened: Mapping[str, Entry] | None = None,
 ) -> SaveResult:
     """Write a report's figures in one transaction, with one audit row per changed value.
 
     `expected_revision` is the report revision the user's page was opened at; if another
     save came in between, StaleReport names the figures that save changed (compared with
-    `opened_values`, the figures the page showed) and nothing is written.
+    `opened`, the figures and notes the page showed) and nothing is written.
     """
     result = SaveResult()
     with transaction.atomic():
@@ -173,12 +173,13 @@ def report_save_values(
             )
         existing = {v.indicator_id: v for v in Value.objects.filter(report=locked)}
         if expected_revision is not None and locked.revision != expected_revision:
-            opened = opened_values or {}
-            changed = [
-                ind
-                for ind in entries
-                if (existing[ind.pk].value if ind.pk in existing else None) != opened.get(ind.code)
-            ]
+            opened = opened or {}
+            changed = []
+            for ind in entries:
+                stored = existing.get(ind.pk)
+                was = opened.get(ind.code, Entry(None))
+                if (stored.value if stored else None, stored.note if stored else "") != (was.value, was.note):
+                    changed.append(ind)
             raise StaleReport(changed)
         to_create, to_update = [], []
         now = timezone.now()
@@ -222,7 +223,7 @@ def values_save_for_period(
     user=None,
     source: str = Source.ENTRY,
     expected_revision: int | None = None,
-    opened_values: Mapping[str, int | None] | None = None,
+    opened: Mapping[str, Entry] | None = None,
 ) -> tuple[Report, SaveResult]:
     """Create the report if needed and save its figures, all in one transaction."""
     with transaction.atomic():
@@ -233,6 +234,6 @@ def values_save_for_period(
             user=user,
             source=source,
             expected_revision=expected_revision,
-            opened_values=opened_values,
+            opened=opened,
         )
     return report, result

@@ -45,6 +45,28 @@ def choose(request):
     return render(request, "entry/choose.html", {"form": form})
 
 
+def _rebase(form: ReportValuesForm, report, stored: dict[str, Value]):
+    """After a refused save: the user's input on top of what is stored now.
+
+    Figures the user changed keep their input; figures they left alone take the value the
+    other person saved, so saving again merges both sets of changes instead of undoing the
+    other person's.
+    """
+    data = form.data.copy()
+    data["revision"] = report.revision
+    opened = form.opened_entries()
+    for ind in form.indicators:
+        saved = stored.get(ind.code)
+        now = Entry(saved.value, saved.note) if saved else None
+        posted = form.cleaned_data
+        if posted.get(f"v_{ind.code}") == opened[ind.code].value:
+            data[f"v_{ind.code}"] = "" if now is None or now.value is None else now.value
+        if (posted.get(f"n_{ind.code}") or "") == opened[ind.code].note:
+            data[f"n_{ind.code}"] = now.note if now else ""
+        data.update(ReportValuesForm.opened_initial(ind.code, now))
+    return data
+
+
 def report_values(request, org: str, period: str):
     """One organisation's figures for one period: view, and for clerks and reviewers, edit."""
     organisation = get_org_for_user(request.user, org)
@@ -72,7 +94,7 @@ def report_values(request, org: str, period: str):
         saved = current.get(ind.code)
         initial[f"v_{ind.code}"] = "" if saved is None or saved.value is None else saved.value
         initial[f"n_{ind.code}"] = saved.note if saved else ""
-        initial[f"o_{ind.code}"] = "" if saved is None or saved.value is None else saved.value
+        initial.update(ReportValuesForm.opened_initial(ind.code, Entry(saved.value, saved.note) if saved else None))
 
     if request.method == "POST":
         if not can_edit(request.user, organisation):
@@ -89,7 +111,7 @@ def report_values(request, org: str, period: str):
                     entries=entries,
                     user=request.user,
                     expected_revision=form.cleaned_data["revision"],
-                    opened_values=form.opened_values(),
+                    opened=form.opened_entries(),
                 )
             except StaleReport as stale:
                 names = "、".join(ind.name for ind in stale.changed) or _("(none of the figures on this page)")
@@ -102,13 +124,7 @@ def report_values(request, org: str, period: str):
                     % {"names": names},
                 )
                 report = report_get(organisation=organisation, period=period_obj)
-                # Let the next save go through against what is now stored.
-                form.data = form.data.copy()
-                form.data["revision"] = report.revision
-                now_stored = values_by_period(organisation, [period_obj])[period_obj]
-                for ind in indicators:
-                    saved = now_stored.get(ind.code)
-                    form.data[f"o_{ind.code}"] = "" if saved is None or saved.value is None else saved.value
+                form.data = _rebase(form, report, values_by_period(organisation, [period_obj])[period_obj])
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
