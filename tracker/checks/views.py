@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from tablib import Dataset
 
 from tracker.checks.selectors import subtree_findings
@@ -9,6 +10,7 @@ from tracker.reports.common import org_and_year, wants_unapproved
 from tracker.reports.exports import spreadsheet_cell
 
 
+@require_safe
 def checks_page(request, org: str, year: int):
     """Every rule broken or skipped, for every organisation of the subtree; exportable to Excel."""
     organisation, year = org_and_year(request, org, year)

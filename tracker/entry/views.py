@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tracker.aggregation.figures import derive
 from tracker.catalogue.models import Indicator, section_label
@@ -30,6 +31,7 @@ from tracker.orgs.models import Organisation
 from tracker.workflow.services import allowed_actions, report_checks
 
 
+@require_safe
 def choose(request):
     """Pick organisation, year and period, then go to that page of figures."""
     orgs = list(Organisation.objects.for_user(request.user))
@@ -206,6 +208,7 @@ def _history_rows(queryset):
     return out
 
 
+@require_safe
 def report_history(request, org: str, period: str, code: str | None = None):
     """The audit trail of a report's values, or of one value: old, new, who, when, through what."""
     organisation = get_org_for_user(request.user, org)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tracker.entry.models import Report
 from tracker.entry.periods import Period, PeriodError
@@ -44,6 +44,7 @@ def transition(request, org: str, period: str, action: str):
     return redirect("entry:report", org=org, period=period)
 
 
+@require_safe
 def completeness_page(request, org: str, year: int):
     """For each unit and period of the year: the report's status, and the share done."""
     organisation, year = org_and_year(request, org, year)

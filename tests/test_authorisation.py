@@ -1,0 +1,127 @@
+"""Every URL of the project, checked for anonymous, wrong-organisation and wrong-role access.
+
+The patterns are read from the URL configuration, so a page added later is checked too:
+if it takes a parameter this test does not know how to fill, the test fails and asks for
+it (add it to PARAMETERS), and if it lets in someone it should not, the test fails.
+
+alice: clerk of the forestry group (owns the data); bob: leader of the same group
+(another role); charlie: clerk of the water group (another organisation).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tracker.entry.models import Report, Status
+from tracker.entry.periods import Period
+from tracker.entry.services import Entry, values_save_for_period
+
+# Patterns that are public on purpose, or guarded by another mechanism.
+NOT_CHECKED = {
+    "login": "the login page is public",
+    "set_language": "choosing a language works before logging in",
+    "logout": "logging out needs no permission",
+}
+# The Django admin checks is_staff and model permissions itself (tested in test_audit).
+SKIPPED_PREFIXES = ("admin/",)
+
+# How to fill each URL parameter: forestry's objects, which alice may see and charlie may not.
+PARAMETERS = {
+    "org": "forestry-organ",
+    "year": "2022",
+    "period": "2022",
+    "action": "submit",
+    "code": "grp_cases_filed",
+}
+# Query strings for views that take their object from the query (the JSON API).
+QUERIES = {"api:summary": "?org=forestry-organ&year=2022"}
+# Writes: POST endpoints a leader must be refused with 403. Every other URL must refuse POST (405)
+# or be one of these.
+WRITES = {"entry:report", "entry:transition", "lockouts"}
+
+
+def all_patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from all_patterns(entry, route, f"{ns}:" if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern):
+            yield route, (namespace + entry.name) if entry.name else route
+
+
+def build(route: str, name: str) -> str:
+    def fill(match):
+        key = match.group(2)
+        if key not in PARAMETERS:
+            pytest.fail(f"{name}: don't know how to fill <{key}>; add it to PARAMETERS in {__file__}")
+        return PARAMETERS[key]
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", fill, route)
+    return "/" + path.lstrip("^").rstrip("$") + QUERIES.get(name, "")
+
+
+CHECKED = [
+    (route, name)
+    for route, name in all_patterns()
+    if name not in NOT_CHECKED and not route.startswith(SKIPPED_PREFIXES)
+]
+
+
+def test_the_enumeration_sees_the_projects_pages():
+    names = {name for _, name in CHECKED}
+    assert {"entry:report", "reports:summary", "api:summary", "completeness", "checks"} <= names
+
+
+@pytest.fixture
+def data(world, indicators):
+    report, _ = values_save_for_period(
+        organisation=world["organ"], period=Period.parse("2022"), entries={indicators["grp_cases_filed"]: Entry(4)}
+    )
+    return report
+
+
+@pytest.mark.parametrize("route, name", CHECKED, ids=[name for _, name in CHECKED])
+class TestEveryUrl:
+    def test_anonymous_is_sent_to_login(self, client, data, route, name):
+        for method in (client.get, client.post):
+            response = method(build(route, name))
+            if name.startswith("api:"):
+                # A dashboard gets a JSON 401 it can act on, not a login page (or 405 for a POST).
+                assert response.status_code in (401, 405), f"{method.__name__} {name}"
+                continue
+            assert response.status_code == 302, f"{method.__name__} {name}"
+            assert response["Location"].startswith("/accounts/login/")
+
+    def test_another_organisation_gets_404(self, client, data, charlie, route, name):
+        client.force_login(charlie)
+        url = build(route, name)
+        if "<" not in route and name not in QUERIES:
+            pytest.skip("takes no organisation: nothing of another's to reach")
+        assert client.get(url).status_code in ((404, 405) if name in WRITES else (404,))
+        assert client.post(url, {"v_grp_cases_filed": "99", "reason": "x"}).status_code in (404, 405)
+        data.refresh_from_db()
+        assert data.status == Status.DRAFT
+        assert data.values.get().value == 4
+
+    def test_the_wrong_role_cannot_write(self, client, data, bob, route, name):
+        client.force_login(bob)
+        response = client.post(build(route, name), {"v_grp_cases_filed": "99", "reason": "x"})
+        expected = 403 if name in WRITES else 405
+        assert response.status_code == expected, f"POST {name} by a leader: {response.status_code}"
+        data.refresh_from_db()
+        assert data.status == Status.DRAFT
+        assert data.values.get().value == 4
+
+    def test_the_owner_gets_through(self, client, data, alice, route, name):
+        client.force_login(alice)
+        Report.objects.filter(pk=data.pk).update(status=Status.DRAFT)
+        response = client.get(build(route, name))
+        if name in WRITES and name != "entry:report":
+            assert response.status_code in (403, 405)  # POST-only, or reviewers' page
+        else:
+            assert response.status_code in (200, 302), f"GET {name}: {response.status_code}"
