@@ -196,5 +196,8 @@ class Aggregator:
 def years_with_data(org: Organisation) -> list[int]:
     """Every year in which the organisation's subtree has a report (one query)."""
     return sorted(
-        Report.objects.filter(organisation__path__startswith=org.path).values_list("year", flat=True).distinct()
+        Report.objects.filter(organisation__path__startswith=org.path)
+        .order_by("year")
+        .values_list("year", flat=True)
+        .distinct()
     )

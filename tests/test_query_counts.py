@@ -1,0 +1,115 @@
+"""Every leader's page runs a bounded number of SQL queries, however much data there is.
+
+Each page is measured on a small group (3 units × 1 year) and a big one (30 units × 10
+years) against the SAME bound: the bound is what the small case needs, so a page that
+reads per unit, per year or per indicator fails on the big one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD, make_user
+from tracker.catalogue.models import Indicator
+from tracker.entry.models import Report, Status, Value
+from tracker.entry.periods import PeriodType
+from tracker.orgs.models import Organisation, OrgKind, Role
+
+
+@dataclass(frozen=True)
+class Size:
+    units: int
+    years: int
+
+
+SIZES = {"small": Size(units=3, years=1), "big": Size(units=30, years=10)}
+LAST_YEAR = 2022
+
+
+def build(size: Size) -> Organisation:
+    """A commission, one group and its units, each with an approved annual report per year.
+
+    Test data only: written with bulk_create, without the audit trail the services keep.
+    """
+    city = Organisation.objects.create(code="city", name="市纪委监委", kind=OrgKind.COMMISSION)
+    group = Organisation.objects.create(code="forestry", name="林草局纪检监察组", kind=OrgKind.GROUP, parent=city)
+    units = [
+        Organisation.objects.create(code=f"unit-{n}", name=f"单位{n}", kind=OrgKind.UNIT, parent=group, order=n)
+        for n in range(size.units)
+    ]
+    years = range(LAST_YEAR - size.years + 1, LAST_YEAR + 1)
+    reports = [
+        Report(organisation=org, year=year, period_type=PeriodType.YEAR, period_number=0, status=Status.APPROVED)
+        for org in [group, *units]
+        for year in years
+    ]
+    # One report still waiting for approval, so the "not yet approved" count has something to count.
+    reports[-1].status = Status.SUBMITTED
+    Report.objects.bulk_create(reports)
+    reports = list(Report.objects.filter(organisation__in=[group, *units]).select_related("organisation"))
+    entered = list(Indicator.objects.active().entered())
+    values = []
+    for report in reports:
+        for position, indicator in enumerate(entered):
+            if indicator.reported_by != report.organisation.kind:
+                continue
+            # Every seventh figure not known, so sums over units have units missing.
+            known = (position + report.organisation.order) % 7 != 0
+            values.append(
+                Value(report=report, indicator=indicator, value=position + report.year % 10 if known else None)
+            )
+    Value.objects.bulk_create(values)
+    return group
+
+
+# The pages under test and the most queries each may run (measured on the small group; the
+# big one must need no more). Every page starts the same way:
+#   1. the session;  2. the user;
+#   3. the user's memberships and  4. the organisation within them (get_org_for_user);
+# reads the figures through one Aggregator, each once for the whole subtree and all years:
+#   A. the subtree's organisations;  B. the active indicators;
+#   C. the values of the counted reports;  D. the report counts per organisation and year;
+# and ends by extending the session (SESSION_SAVE_EVERY_REQUEST), which under the test's
+# transaction is three statements: SAVEPOINT, UPDATE django_session, RELEASE SAVEPOINT.
+#
+# api (11): 1–4, A–D, session save.
+# summary (14): 1–4, A–D (this year and last together); the switcher: memberships again,
+#   the organisations the user may see, the years with data; session save.
+# units (15): 1–4, A–D; the section filter's indicator codes; the switcher (3); session save.
+# trend (16): 1–4; the years with data; A–D over all of them; the section filter's codes;
+#   the switcher (3, its years read again); session save.
+# review (18): 1–4; the organisation's ancestors; A–D; the commission's city-wide figures
+#   (B–D again, its own reports only, no subtree read); the organisation texts; memberships
+#   again and the organisations the user may open (for the entry links); session save.
+# review.docx (16): the review's queries without the entry links' two.
+PAGES = {
+    "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 11),
+    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 14),
+    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 15),
+    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 16),
+    "review": (lambda code, year: reverse("reports:review", args=[code, year]), 18),
+    "review_docx": (lambda code, year: reverse("reports:review_docx", args=[code, year]), 16),
+}
+
+
+@pytest.fixture(params=list(SIZES))
+def group(request, db):
+    return build(SIZES[request.param])
+
+
+@pytest.fixture
+def leader_client(client, group):
+    make_user("leader", group, Role.LEADER)
+    client.login(username="leader", password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_it_runs_a_bounded_number_of_queries(leader_client, group, page, django_assert_max_num_queries):
+    url, bound = PAGES[page]
+    with django_assert_max_num_queries(bound):
+        response = leader_client.get(url(group.code, LAST_YEAR))
+    assert response.status_code == 200
