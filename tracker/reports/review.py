@@ -1,9 +1,62 @@
-# Being written: the review text page and .docx (helper D).
-from django.http import Http404
+"""The year's review (工作回顾) for the leader's speech: as a page to read and copy, and as a .docx.
+
+Both render the one structure from tracker.reports.review_text, so they carry the same text.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR
+from tracker.orgs.models import Organisation, OrgKind
+from tracker.reports.common import INCLUDE_UNAPPROVED, org_and_year, wants_unapproved
+from tracker.reports.docx import CONTENT_TYPE, review_document
+from tracker.reports.review_text import Review, build_review
 
 
-def review_page(request, org, year):
-    raise Http404
+def _review(request: HttpRequest, org: str, year: int) -> Review:
+    organisation, year = org_and_year(request, org, year)
+    return build_review(organisation, year, include_unapproved=wants_unapproved(request))
 
 
-review_docx = review_page
+def _texts_admin_url(review: Review) -> str:
+    """Where an administrator adds the names the text needs: the group's (or else the organisation's) texts."""
+    target = review.organisation
+    if target.kind == OrgKind.UNIT and target.parent_id:
+        target = target.parent
+    return reverse("admin:orgs_organisation_change", args=[target.pk])
+
+
+@require_GET
+def review_page(request: HttpRequest, org: str, year: int) -> HttpResponse:
+    review = _review(request, org, year)
+    query = f"?{INCLUDE_UNAPPROVED}=1" if review.include_unapproved else ""
+    # Entry links are shown only for organisations the user may open.
+    visible = set(Organisation.objects.for_user(request.user).values_list("pk", flat=True))
+    context = {
+        "review": review,
+        "organisation": review.organisation,
+        "year": review.year,
+        "include_unapproved": review.include_unapproved,
+        "include_unapproved_param": INCLUDE_UNAPPROVED,
+        "docx_url": reverse("reports:review_docx", args=[review.organisation.code, review.year]) + query,
+        "previous_year": review.year - 1 if review.year > MIN_YEAR else None,
+        "next_year": review.year + 1 if review.year < MAX_YEAR else None,
+        "query": query,
+        "visible": visible,
+        "texts_admin_url": _texts_admin_url(review),
+    }
+    return render(request, "reports/review.html", context)
+
+
+@require_GET
+def review_docx(request: HttpRequest, org: str, year: int) -> HttpResponse:
+    review = _review(request, org, year)
+    response = HttpResponse(review_document(review), content_type=CONTENT_TYPE)
+    # Organisation codes are [a-z0-9-] only (code_validator), safe in a header as they are.
+    filename = f"{review.organisation.code}-{review.year}-review.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
