@@ -1,0 +1,415 @@
+"""The leaders' pages: yearly summary, per-unit breakdown, trend, and the /reports/ entry point.
+
+Every test builds the same small dataset for the forestry group (bob is its leader):
+
+2022, approved: 局机关 cases 3, forms 40/1/0/0, petitions 10; 森林公园 forms 7/2/0/0, petitions 5
+(no cases figure); the group itself: 120余 grassroots organisations guided, 6 special inspections
+(note "=1+2"), 5 field research trips.
+2022, submitted only: 苗圃 (a third unit) cases 5.
+2021, approved: 局机关 cases 2, 森林公园 cases 2; the group: 100余 guided, 0 special inspections.
+
+So for 2022 the group shows cases 3 (2 units not reported) against 4 (1 not reported; −1, −25.0%); four forms
+47/3/0/0 = 94%/6%; guided 120余 against 100余 (+20, +20.0%); special inspections 6 against 0
+(+6, "—"); field research 5 against nothing ("—").
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import PASSWORD, make_user
+from tracker.entry.models import Report, Status
+from tracker.entry.periods import Period
+from tracker.entry.services import Entry, values_save_for_period
+from tracker.orgs.models import Organisation, OrgKind, Role
+
+
+def enter(indicators, org, period: str, status: str = Status.APPROVED, **figures) -> Report:
+    """Save figures (a value, or (value, note)) for one period and set the report's status."""
+    entries = {}
+    for code, figure in figures.items():
+        value, note = figure if isinstance(figure, tuple) else (figure, "")
+        entries[indicators[code]] = Entry(value, note)
+    report, _ = values_save_for_period(organisation=org, period=Period.parse(period), entries=entries)
+    Report.objects.filter(pk=report.pk).update(status=status)
+    return report
+
+
+def build_dataset(world, indicators) -> dict:
+    nursery = Organisation.objects.create(
+        code="forestry-nursery", name="苗圃", kind=OrgKind.UNIT, parent=world["forestry"], order=3
+    )
+    world["organ"].order, world["park"].order = 1, 2
+    world["organ"].save()
+    world["park"].save()
+    enter(
+        indicators,
+        world["organ"],
+        "2022",
+        grp_cases_filed=3,
+        grp_petitions_received=10,
+        grp_form1_person_times=40,
+        grp_form2_person_times=1,
+        grp_form3_person_times=0,
+        grp_form4_person_times=0,
+    )
+    enter(
+        indicators,
+        world["park"],
+        "2022",
+        grp_cases_filed=None,
+        grp_petitions_received=5,
+        grp_form1_person_times=7,
+        grp_form2_person_times=2,
+        grp_form3_person_times=0,
+        grp_form4_person_times=0,
+    )
+    enter(indicators, nursery, "2022", status=Status.SUBMITTED, grp_cases_filed=5)
+    enter(
+        indicators,
+        world["forestry"],
+        "2022",
+        grp_grassroots_orgs_guided=120,
+        grp_special_inspections=(6, "=1+2"),
+        grp_field_research_trips=5,
+    )
+    enter(indicators, world["organ"], "2021", grp_cases_filed=2)
+    enter(indicators, world["park"], "2021", grp_cases_filed=2)
+    enter(indicators, world["forestry"], "2021", grp_grassroots_orgs_guided=100, grp_special_inspections=0)
+    # Another group's figures, which bob must never see.
+    enter(indicators, world["water_unit"], "2022", grp_cases_filed=99)
+    return {**world, "nursery": nursery}
+
+
+@pytest.fixture
+def data(world, indicators):
+    return build_dataset(world, indicators)
+
+
+@pytest.fixture
+def leader_client(client, bob, data):
+    client.login(username="bob", password=PASSWORD)
+    return client
+
+
+class _Cells(HTMLParser):
+    """The text of each cell of the <tr id=...> rows of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self._row: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and attrs.get("id"):
+            self._row = attrs["id"]
+            self.rows[self._row] = []
+        elif tag in ("td", "th") and self._row:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row and self._cell is not None:
+            self.rows[self._row].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def cells(response, row_id: str) -> list[str]:
+    parser = _Cells()
+    parser.feed(response.content.decode())
+    return parser.rows[row_id]
+
+
+def row_order(response) -> list[str]:
+    parser = _Cells()
+    parser.feed(response.content.decode())
+    return [row for row in parser.rows if row.startswith("row-")]
+
+
+class TestIndex:
+    def test_it_redirects_to_the_latest_year_of_the_top_organisation(self, leader_client):
+        response = leader_client.get("/reports/")
+        assert response.status_code == 302
+        assert response.url == "/reports/forestry/2022/"
+
+    def test_it_redirects_to_the_current_year_without_data(self, client, bob):
+        from django.utils import timezone
+
+        client.login(username="bob", password=PASSWORD)
+        response = client.get("/reports/")
+        assert response.url == f"/reports/forestry/{timezone.localdate().year}/"
+
+    def test_it_takes_a_city_leader_to_the_commission(self, client, data):
+        make_user("dana", data["city"], Role.LEADER)
+        client.login(username="dana", password=PASSWORD)
+        assert client.get("/reports/").url == "/reports/city/2022/"
+
+    def test_it_follows_the_switcher(self, leader_client):
+        response = leader_client.get("/reports/?org=forestry-organ&year=2021&page=units&include_unapproved=1")
+        assert response.url == "/reports/forestry-organ/2021/units/?include_unapproved=1"
+        assert leader_client.get("/reports/?org=forestry&year=2021&page=trend").url == "/reports/forestry/trend/"
+
+    def test_it_404s_when_switching_to_another_groups_organisation(self, client, charlie, data):
+        client.login(username="charlie", password=PASSWORD)
+        assert client.get("/reports/?org=forestry&year=2022").status_code == 404
+        assert client.get("/reports/?org=water&year=abc").status_code == 404
+
+    def test_it_requires_login(self, client, data):
+        response = client.get("/reports/")
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+
+
+class TestSummary:
+    url = "/reports/forestry/2022/"
+
+    def test_it_shows_this_year_last_year_and_the_change(self, leader_client):
+        response = leader_client.get(self.url)
+        assert response.status_code == 200
+        name, unit, this, last, absolute, percent, notes = cells(response, "row-grp_cases_filed")
+        assert name == "立案"
+        assert unit == "件"
+        assert this == "3（2个单位未报）"
+        assert last == "4（1个单位未报）"  # 苗圃 entered nothing in 2021
+        assert absolute == "-1"
+        assert percent == "-25.0%"
+
+    def test_it_prints_lower_bounds_as_n_yu(self, leader_client):
+        response = leader_client.get(self.url)
+        row = cells(response, "row-grp_grassroots_orgs_guided")
+        assert row[1:6] == ["个", "120余", "100余", "+20", "+20.0%"]
+
+    def test_it_prints_a_dash_where_last_year_is_zero_or_empty(self, leader_client):
+        response = leader_client.get(self.url)
+        assert cells(response, "row-grp_special_inspections")[2:6] == ["6", "0", "+6", "—"]
+        assert cells(response, "row-grp_field_research_trips")[2:6] == ["5", "—", "—", "—"]
+        # Nothing entered at all: not known, not 0.
+        assert cells(response, "row-grp_work_suggestions")[2:6] == ["—", "—", "—", "—"]
+
+    def test_it_shows_the_notes(self, leader_client):
+        response = leader_client.get(self.url)
+        assert cells(response, "row-grp_special_inspections")[-1] == "=1+2"
+
+    def test_it_orders_indicators_by_section_as_the_catalogue_does(self, leader_client):
+        response = leader_client.get(self.url)
+        html = response.content.decode()
+        sections = [html.index(f'"colgroup">{name}<') for name in ("信访举报", "四种形态", "日常监督")]
+        assert sections == sorted(sections)
+        assert "全市数据" not in html  # city-wide figures are the commission's, not a group's
+        rows = row_order(response)
+        assert rows.index("row-grp_petitions_received") < rows.index("row-grp_cases_filed")
+
+    def test_it_shows_four_form_counts_shares_and_a_chart(self, leader_client):
+        response = leader_client.get(self.url)
+        assert cells(response, "form-grp_form1_person_times")[:3] == ["运用第一种形态", "47", "94%"]
+        assert cells(response, "form-grp_form2_person_times")[:3] == ["运用第二种形态", "3", "6%"]
+        assert cells(response, "form-grp_form3_person_times")[:3] == ["运用第三种形态", "0", "0%"]
+        html = response.content.decode()
+        chart = html[html.index('<section class="four-forms"') : html.index("</section>")]
+        assert "<svg" in chart
+        assert "第一种形态" in chart
+        assert "47人次 · 94%" in chart
+
+    def test_it_counts_only_approved_reports_and_says_how_many_are_not(self, leader_client):
+        response = leader_client.get(self.url)
+        assert cells(response, "row-grp_cases_filed")[2] == "3（2个单位未报）"
+        assert "尚有1份报表未审核，未计入。" in response.content.decode()
+
+    def test_it_includes_unapproved_reports_when_asked(self, leader_client):
+        response = leader_client.get(self.url + "?include_unapproved=1")
+        assert cells(response, "row-grp_cases_filed")[2:6] == ["8（1个单位未报）", "4（1个单位未报）", "+4", "+100.0%"]
+        html = response.content.decode()
+        assert "其中1份报表尚未审核，已计入。" in html
+        assert "已包括未审核报表" in html
+
+    def test_it_has_a_switch_that_toggles_unapproved_and_keeps_other_parameters(self, leader_client):
+        html = leader_client.get(self.url + "?foo=bar").content.decode()
+        assert 'role="switch" aria-checked="false"' in html
+        assert 'href="?foo=bar&amp;include_unapproved=1"' in html
+        assert "包括未审核" in html
+        html = leader_client.get(self.url + "?include_unapproved=1&foo=bar").content.decode()
+        assert 'role="switch" aria-checked="true"' in html
+        assert 'href="?foo=bar"' in html
+
+    def test_it_links_to_the_other_pages_and_downloads(self, leader_client):
+        html = leader_client.get(self.url).content.decode()
+        for href in (
+            "/reports/forestry/2022/units/",
+            "/reports/forestry/trend/",
+            "/reports/forestry/2022/review/",
+            "/reports/forestry/2022/review.docx",
+            "?_export=xlsx",
+            "?_export=csv",
+        ):
+            assert f'href="{href}"' in html
+
+    def test_it_offers_only_the_users_organisations_and_years_in_the_switcher(self, leader_client):
+        html = leader_client.get(self.url).content.decode()
+        assert 'value="forestry-park"' in html
+        assert 'value="water"' not in html
+        assert 'value="water-organ"' not in html
+        assert '<option value="2021">' in html
+
+    def test_it_shows_a_unit(self, leader_client):
+        response = leader_client.get("/reports/forestry-organ/2022/")
+        assert response.status_code == 200
+        # A unit's own figure: no mark, and no group-level indicators.
+        assert cells(response, "row-grp_cases_filed")[2:4] == ["3", "2"]
+        assert "row-grp_special_inspections" not in response.content.decode()
+
+    def test_it_speaks_english(self, leader_client):
+        leader_client.cookies["django_language"] = "en"
+        html = leader_client.get(self.url, headers={"accept-language": "en"}).content.decode()
+        assert "Yearly summary" in html
+        assert "Cases filed" in html
+        assert "(2 units not reported)" in html
+
+    def test_it_escapes_organisation_names(self, leader_client, data):
+        data["park"].name = data["park"].short_name = "<script>alert(1)</script>"
+        data["park"].save()
+        html = leader_client.get("/reports/forestry-park/2022/").content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+    def test_it_404s_for_another_group(self, client, charlie, data):
+        client.login(username="charlie", password=PASSWORD)
+        assert client.get(self.url).status_code == 404
+        assert client.get("/reports/forestry-organ/2022/").status_code == 404
+        assert client.get("/reports/water/2022/").status_code == 200
+
+    def test_it_redirects_anonymous_to_login(self, client, data):
+        response = client.get(self.url)
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+
+    def test_it_404s_for_an_impossible_year(self, leader_client):
+        assert leader_client.get("/reports/forestry/1800/").status_code == 404
+
+    def test_it_runs_the_same_number_of_queries_for_more_data(self, leader_client, data, indicators):
+        with CaptureQueriesContext(connection) as small:
+            assert leader_client.get(self.url).status_code == 200
+        for i in range(6):
+            unit = Organisation.objects.create(
+                code=f"forestry-extra{i}", name=f"单位{i}", kind=OrgKind.UNIT, parent=data["forestry"]
+            )
+            for year in (2021, 2022):
+                enter(indicators, unit, str(year), grp_cases_filed=i, grp_petitions_received=i + 1)
+        with CaptureQueriesContext(connection) as large:
+            assert leader_client.get(self.url).status_code == 200
+        assert len(large) == len(small)
+
+
+class TestUnits:
+    url = "/reports/forestry/2022/units/"
+
+    def test_it_shows_a_column_per_unit_and_the_total(self, leader_client):
+        response = leader_client.get(self.url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert html.index(">局机关<") < html.index(">森林公园<") < html.index(">苗圃<")
+        name, unit, organ, park, nursery, total = cells(response, "row-grp_cases_filed")
+        assert (name, unit, organ, park, nursery) == ("立案", "件", "3", "—", "—")
+        assert total == "3（2个单位未报）"
+        assert cells(response, "row-grp_petitions_received")[2:] == ["10", "5", "—", "15（1个单位未报）"]
+        assert cells(response, "row-grp_form1_pct")[2:] == ["98", "78", "—", "94"]
+
+    def test_it_leaves_out_what_units_do_not_report(self, leader_client):
+        html = leader_client.get(self.url).content.decode()
+        assert "row-grp_special_inspections" not in html
+
+    def test_it_sorts_by_a_unit(self, leader_client):
+        order = row_order(leader_client.get(self.url + "?sort=-org_forestry-park"))
+        # 森林公园's largest figures first: 78 (form-1 share), then 22, then 9 (four forms total).
+        assert order[:3] == ["row-grp_form1_pct", "row-grp_form2_pct", "row-grp_four_forms_total"]
+        ascending = row_order(leader_client.get(self.url + "?sort=org_forestry-park"))
+        assert ascending[-1] == "row-grp_form1_pct"
+
+    def test_it_sorts_by_the_total(self, leader_client):
+        order = row_order(leader_client.get(self.url + "?sort=-total"))
+        assert order[:2] == ["row-grp_form1_pct", "row-grp_four_forms_total"]
+
+    def test_it_filters_by_section(self, leader_client):
+        response = leader_client.get(self.url + "?section=四种形态")
+        rows = row_order(response)
+        assert rows[0] == "row-grp_form1_person_times"
+        assert "row-grp_cases_filed" not in rows
+        assert len(rows) == 9
+        assert '<option value="四种形态" selected>' in response.content.decode()
+
+    def test_it_shows_the_commissions_groups(self, client, data):
+        make_user("dana", data["city"], Role.LEADER)
+        client.login(username="dana", password=PASSWORD)
+        response = client.get("/reports/city/2022/units/")
+        assert response.status_code == 200
+        assert cells(response, "row-grp_cases_filed")[2:] == ["3（2个单位未报）", "99", "102（2个单位未报）"]
+
+    def test_it_includes_unapproved_reports_when_asked(self, leader_client):
+        response = leader_client.get(self.url + "?include_unapproved=1")
+        assert cells(response, "row-grp_cases_filed")[2:] == ["3", "—", "5", "8（1个单位未报）"]
+
+    def test_it_404s_for_another_group(self, client, charlie, data):
+        client.login(username="charlie", password=PASSWORD)
+        assert client.get(self.url).status_code == 404
+
+    def test_it_redirects_anonymous_to_login(self, client, data):
+        assert client.get(self.url).url.startswith("/accounts/login/")
+
+
+class TestTrend:
+    url = "/reports/forestry/trend/"
+
+    def test_it_shows_every_year_with_data(self, leader_client):
+        response = leader_client.get(self.url)
+        assert response.status_code == 200
+        assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报）", "3（2个单位未报）"]
+        assert cells(response, "row-grp_grassroots_orgs_guided")[2:] == ["100余", "120余"]
+
+    def test_it_charts_the_chosen_indicator_with_chinese_text(self, leader_client):
+        html = leader_client.get(self.url + "?indicator=grp_grassroots_orgs_guided").content.decode()
+        chart = html[html.index('<section class="trend-chart"') : html.index("</section>")]
+        assert "<svg" in chart
+        assert "Noto Sans CJK SC" in chart
+        assert "督导基层党组织纪检书记和纪检委员开展日常监督" in chart
+        assert ">2021年</text>" in chart
+        assert ">2022年</text>" in chart
+        assert ">100余</text>" in chart
+        assert ">120余</text>" in chart
+        assert '<option value="grp_grassroots_orgs_guided" selected>' in html
+
+    def test_it_charts_the_first_indicator_with_figures_by_default(self, leader_client):
+        html = leader_client.get(self.url + "?indicator=nonsense").content.decode()
+        assert '<option value="grp_petitions_received" selected>' in html
+
+    def test_it_escapes_indicator_names_in_the_chart(self, leader_client, indicators):
+        indicators["grp_cases_filed"].name_zh = "<b>立案</b>"
+        indicators["grp_cases_filed"].save()
+        html = leader_client.get(self.url + "?indicator=grp_cases_filed").content.decode()
+        assert "<b>立案</b>" not in html
+        assert "&lt;b&gt;立案&lt;/b&gt;" in html
+
+    def test_it_filters_by_section(self, leader_client):
+        rows = row_order(leader_client.get(self.url + "?section=日常监督"))
+        assert rows[0] == "row-grp_field_research_trips"
+        assert "row-grp_cases_filed" not in rows
+
+    def test_it_includes_unapproved_reports_when_asked(self, leader_client):
+        response = leader_client.get(self.url + "?include_unapproved=1")
+        assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报）", "8（1个单位未报）"]
+
+    def test_it_404s_for_another_group(self, client, charlie, data):
+        client.login(username="charlie", password=PASSWORD)
+        assert client.get(self.url).status_code == 404
+
+    def test_it_redirects_anonymous_to_login(self, client, data):
+        assert client.get(self.url).url.startswith("/accounts/login/")

@@ -1,0 +1,251 @@
+"""The report tables: one definition each for the page (HTML) and the download (Excel/CSV).
+
+Rows are dicts built from OrgYear objects of one Aggregator; nothing here adds, divides
+or compares figures: cells print what tracker.aggregation computed, through format_figure.
+In an export a figure is the bare number (None → an empty cell); the page prints it as
+format_figure does ("—", "N余") with a mark for units that have not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import total_ordering
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from tracker.aggregation.figures import Change, change
+from tracker.aggregation.yearly import OrgYear
+from tracker.catalogue.models import Indicator, Kind, section_label
+from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
+from tracker.orgs.models import Organisation
+
+NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
+
+
+def year_header(year: int) -> str:
+    # "2022年" in Chinese: the column headers of the pages and of every export.
+    return gettext("%(year)d") % {"year": year}
+
+
+def unreported_mark(missing: int) -> str:
+    return ngettext("(%(n)d unit not reported)", "(%(n)d units not reported)", missing) % {"n": missing}
+
+
+@total_ordering
+@dataclass(frozen=True, eq=False)
+class FigureCell:
+    """One figure of one organisation and year, as a table cell.
+
+    `applicable` is False where the organisation does not have the indicator at all (a unit's
+    column on a group-level indicator): printed empty, unlike "—" for not known.
+    Cells sort by value, not known first, so a table of dicts can be ordered by any column.
+    """
+
+    value: int | Decimal | None
+    indicator: Indicator
+    # Units (or groups) below that entered nothing, for a figure summed over them.
+    missing: int = 0
+    reporters: int = 1
+    applicable: bool = True
+
+    @classmethod
+    def of(cls, org_year: OrgYear, indicator: Indicator) -> FigureCell:
+        figure = org_year.figures.get(indicator.code)
+        if figure is None:
+            return cls(None, indicator, applicable=False)
+        summed = org_year.organisation.kind != indicator.reported_by and not indicator.is_derived
+        if not summed:
+            return cls(figure.value, indicator)
+        return cls(figure.value, indicator, missing=figure.missing, reporters=figure.reporters)
+
+    @property
+    def sort_key(self) -> tuple[int, int | Decimal]:
+        return (0, 0) if self.value is None else (1, self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FigureCell) and self.sort_key == other.sort_key
+
+    def __lt__(self, other: FigureCell) -> bool:
+        return self.sort_key < other.sort_key
+
+    def __hash__(self) -> int:
+        return hash(self.sort_key)
+
+
+class FigureColumn(tables.Column):
+    """A figure: "—"/"N余" and the unreported mark on the page, the number in an export."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        # None is a figure ("not known"), never the column's default.
+        kwargs.setdefault("empty_values", ())
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: FigureCell) -> str:
+        if not value.applicable:
+            return ""
+        text = format_figure(value.value, value.indicator)
+        if not value.missing:
+            return text
+        if value.value is None:
+            # Nobody reported: a mark on every row of an empty year would only be noise; "—" says it.
+            return format_html('<span title="{}">{}</span>', unreported_mark(value.missing), text)
+        return format_html('{}<span class="unreported">{}</span>', text, unreported_mark(value.missing))
+
+    def value(self, value: FigureCell) -> int | Decimal | None:
+        return value.value
+
+
+def change_of(this: FigureCell, last: FigureCell) -> Change:
+    """This year against last year, by figures.change; a share's change is in points, so no percent of it."""
+    result = change(this.value, last.value)
+    if this.indicator.kind == Kind.DERIVED_PCT:
+        return Change(result.absolute, None)
+    return result
+
+
+def signed(number: int | Decimal | None, suffix: str = "") -> str:
+    if number is None:
+        return NOT_KNOWN
+    text = f"{number:f}" if isinstance(number, Decimal) else f"{number}"
+    return ("+" if number > 0 else "") + text + suffix
+
+
+class ReportTable(tables.Table):
+    """What every report table shares: catalogue rows grouped by section (unless sorted)."""
+
+    section = tables.Column(verbose_name=_("Section"), visible=False, orderable=False)
+    name = tables.Column(verbose_name=_("Indicator"), order_by=("order",), attrs={"td": {"class": "indicator"}})
+    unit = tables.Column(verbose_name=_("Unit"), orderable=False, attrs={"td": {"class": "unit"}})
+
+    class Meta:
+        template_name = "reports/_table.html"
+        attrs = {"class": "grid report"}
+
+    def value_unit(self, record: dict) -> str:
+        # The export keeps the "余" that the page prints on the figure: a bare 120 with unit 余个 reads "120余个".
+        return record["indicator"].unit
+
+
+def indicator_row(indicator: Indicator) -> dict:
+    return {
+        "indicator": indicator,
+        "order": (indicator.order, indicator.code),
+        "section": section_label(indicator.section),
+        "name": indicator.name,
+        "unit": indicator.unit_word,
+    }
+
+
+# -- the yearly summary ----------------------------------------------------------------------
+
+
+class SummaryTable(ReportTable):
+    this = FigureColumn()
+    last = FigureColumn()
+    change = tables.Column(verbose_name=_("Change on last year"), attrs=NUM, empty_values=())
+    change_percent = tables.Column(verbose_name=_("Change (%)"), attrs=NUM, empty_values=())
+    unreported = tables.Column(verbose_name=_("Units not reported"), visible=False, empty_values=())
+    notes = tables.Column(verbose_name=_("Notes"), attrs={"td": {"class": "notes"}}, default="")
+
+    class Meta(ReportTable.Meta):
+        orderable = False
+
+    def __init__(self, data, *, year: int, **kwargs):
+        super().__init__(data, **kwargs)
+        self.columns["this"].column.verbose_name = year_header(year)
+        self.columns["last"].column.verbose_name = year_header(year - 1)
+
+    def render_change(self, value: Change) -> str:
+        return signed(value.absolute)
+
+    def value_change(self, value: Change) -> int | Decimal | None:
+        return value.absolute
+
+    def render_change_percent(self, record: dict) -> str:
+        return signed(record["change"].percent, "%")
+
+    def value_change_percent(self, record: dict) -> Decimal | None:
+        return record["change"].percent
+
+    def value_unreported(self, record: dict) -> int | None:
+        return record["this"].missing or None
+
+
+def summary_rows(this_year: OrgYear, last_year: OrgYear) -> list[dict]:
+    rows = []
+    for indicator in this_year.indicators:
+        this = FigureCell.of(this_year, indicator)
+        last = FigureCell.of(last_year, indicator)
+        figure = this_year.figures.get(indicator.code)
+        rows.append(
+            indicator_row(indicator)
+            | {
+                "this": this,
+                "last": last,
+                "change": change_of(this, last),
+                "change_percent": None,
+                "unreported": None,
+                "notes": "；".join(figure.notes) if figure else "",
+            }
+        )
+    return rows
+
+
+# -- tables with a column per organisation or per year ---------------------------------------
+
+
+class UnitsTable(ReportTable):
+    """Indicators × the organisation's children, with the organisation's own figure as the total."""
+
+    def __init__(self, data, *, children: Sequence[Organisation], total_label: str, **kwargs):
+        columns = [(column_name(child), FigureColumn(verbose_name=child.label)) for child in children]
+        columns.append(
+            (
+                "total",
+                FigureColumn(
+                    verbose_name=total_label, attrs={"th": {"class": "num total"}, "td": {"class": "num total"}}
+                ),
+            )
+        )
+        super().__init__(data, extra_columns=columns, **kwargs)
+
+    class Meta(ReportTable.Meta):
+        pass
+
+
+def column_name(org: Organisation) -> str:
+    return f"org_{org.code}"
+
+
+def units_rows(indicators: Sequence[Indicator], total: OrgYear, children: Sequence[OrgYear]) -> list[dict]:
+    rows = []
+    for indicator in indicators:
+        row = indicator_row(indicator) | {"total": FigureCell.of(total, indicator)}
+        for child in children:
+            row[column_name(child.organisation)] = FigureCell.of(child, indicator)
+        rows.append(row)
+    return rows
+
+
+class TrendTable(ReportTable):
+    """Indicators × years."""
+
+    def __init__(self, data, *, years: Sequence[int], **kwargs):
+        columns = [(f"y{year}", FigureColumn(verbose_name=year_header(year))) for year in years]
+        super().__init__(data, extra_columns=columns, **kwargs)
+
+    class Meta(ReportTable.Meta):
+        pass
+
+
+def trend_rows(indicators: Sequence[Indicator], org_years: Sequence[OrgYear]) -> list[dict]:
+    return [
+        indicator_row(indicator) | {f"y{oy.year}": FigureCell.of(oy, indicator) for oy in org_years}
+        for indicator in indicators
+    ]
