@@ -105,3 +105,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def enter(org: Organisation, period: str, figures: dict, *, status: str | None = "approved"):
+    """Save figures for one organisation and period through the service, then set the report's status.
+
+    A figure is a value (None = not known) or an Entry with a note. Tests set the status
+    directly; the workflow's own rules are tested in test_workflow.
+    """
+    from tracker.entry.models import Report
+    from tracker.entry.periods import Period
+    from tracker.entry.services import Entry, values_save_for_period
+
+    by_code = {ind.code: ind for ind in Indicator.objects.filter(code__in=figures)}
+    entries = {by_code[code]: f if isinstance(f, Entry) else Entry(f) for code, f in figures.items()}
+    report, _ = values_save_for_period(organisation=org, period=Period.parse(period), entries=entries)
+    if status is not None:
+        Report.objects.filter(pk=report.pk).update(status=status)
+        report.status = status
+    return report

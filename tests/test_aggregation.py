@@ -1,9 +1,8 @@
 import pytest
 
+from tests.conftest import enter as save_figures
 from tracker.aggregation.yearly import Aggregator, years_with_data
-from tracker.entry.models import Report, Status
-from tracker.entry.periods import Period
-from tracker.entry.services import Entry, values_save_for_period
+from tracker.entry.models import Status
 
 
 @pytest.fixture
@@ -11,13 +10,7 @@ def enter(indicators):
     """enter(org, "2022Q1", grp_cases_filed=3, ...) saves figures and approves the report."""
 
     def _enter(org, period, status=Status.APPROVED, **figures):
-        report, _ = values_save_for_period(
-            organisation=org,
-            period=Period.parse(period),
-            entries={indicators[code]: Entry(value) for code, value in figures.items()},
-        )
-        Report.objects.filter(pk=report.pk).update(status=status)
-        return report
+        return save_figures(org, period, figures, status=status)
 
     return _enter
 

@@ -9,11 +9,10 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, make_user
+from tests.conftest import enter as save_figures
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.models import Report, Status
-from tracker.entry.periods import Period
-from tracker.entry.services import Entry, values_save_for_period
 from tracker.orgs.models import Role
 
 # The known dataset: the forestry group's two units and the group itself, 2022.
@@ -49,14 +48,7 @@ def api_url(**params) -> str:
 
 
 def enter(indicators, org, period: str, figures: dict, status: str = Status.APPROVED) -> Report:
-    report, _ = values_save_for_period(
-        organisation=org,
-        period=Period.parse(period),
-        entries={indicators[code]: Entry(value) for code, value in figures.items()},
-    )
-    # Tests approve directly; the workflow's own rules are tested elsewhere.
-    Report.objects.filter(pk=report.pk).update(status=status)
-    return report
+    return save_figures(org, period, figures, status=status)
 
 
 @pytest.fixture

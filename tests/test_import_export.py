@@ -12,12 +12,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from tests.conftest import make_user
+from tests.conftest import enter, make_user
 from tracker.catalogue.models import Indicator
 from tracker.entry.csvio import COLUMNS, ImportFailed, import_csv
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period, PeriodError
-from tracker.entry.services import Entry, Source, check_period_type, parse_figure, values_save_for_period
+from tracker.entry.services import Entry, Source, check_period_type, parse_figure
 from tracker.orgs.models import Role
 
 # Entered by a supervised unit, by a group, and computed.
@@ -71,11 +71,7 @@ def stored() -> dict[tuple[str, str, str], tuple[int | None, str]]:
 
 
 def save(org, period: str, **figures) -> Report:
-    entries = {}
-    for code, figure in figures.items():
-        entries[Indicator.objects.get(code=code)] = figure if isinstance(figure, Entry) else Entry(figure)
-    report, _result = values_save_for_period(organisation=org, period=Period.parse(period), entries=entries)
-    return report
+    return enter(org, period, figures, status=None)
 
 
 @pytest.fixture

@@ -22,21 +22,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD, make_user
+from tests.conftest import enter as save_figures
 from tracker.entry.models import Report, Status
-from tracker.entry.periods import Period
-from tracker.entry.services import Entry, values_save_for_period
+from tracker.entry.services import Entry
 from tracker.orgs.models import Organisation, OrgKind, Role
 
 
 def enter(indicators, org, period: str, status: str = Status.APPROVED, **figures) -> Report:
     """Save figures (a value, or (value, note)) for one period and set the report's status."""
-    entries = {}
-    for code, figure in figures.items():
-        value, note = figure if isinstance(figure, tuple) else (figure, "")
-        entries[indicators[code]] = Entry(value, note)
-    report, _ = values_save_for_period(organisation=org, period=Period.parse(period), entries=entries)
-    Report.objects.filter(pk=report.pk).update(status=status)
-    return report
+    figures = {code: Entry(*f) if isinstance(f, tuple) else f for code, f in figures.items()}
+    return save_figures(org, period, figures, status=status)
 
 
 def build_dataset(world, indicators) -> dict:

@@ -14,10 +14,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.conftest import make_user
-from tracker.entry.models import Report, Status
-from tracker.entry.periods import Period
-from tracker.entry.services import Entry, values_save_for_period
+from tests.conftest import enter, make_user
+from tracker.entry.models import Status
 from tracker.orgs.models import Organisation, OrganisationText, OrgKind, Role
 
 TEMPLATE = Path(settings.BASE_DIR) / "seeds" / "review-template.txt"
@@ -173,13 +171,7 @@ def page_paragraphs(response) -> list[str]:
 
 
 def save(org: Organisation, period: str, figures: dict[str, int | None], indicators, status=Status.APPROVED):
-    report, _ = values_save_for_period(
-        organisation=org,
-        period=Period.parse(period),
-        entries={indicators[code]: Entry(value) for code, value in figures.items()},
-    )
-    Report.objects.filter(pk=report.pk).update(status=status)
-    return report
+    return enter(org, period, figures, status=status)
 
 
 def add_texts(org: Organisation, texts: dict[str, str]) -> None:

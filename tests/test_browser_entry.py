@@ -1,0 +1,105 @@
+"""The entry page in a real browser: the demo clerk logs in, enters three figures and finds them saved.
+
+Runs Debian's chromium (see conftest.py). Screenshots of each step land in the pytest output
+folder (test-results/ by default), one folder per test.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Max
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tracker.catalogue.loader import load_catalogue
+from tracker.catalogue.models import Indicator
+from tracker.demo.world import demo_password
+from tracker.entry.models import Report, Value
+from tracker.orgs.models import Organisation, OrgKind
+
+pytestmark = pytest.mark.browser
+
+DEMO_CLERK = "demo-clerk"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # A Chinese browser, as the clerks use; without it chromium asks for English.
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def demo_world(live_server):
+    # live_server's database is flushed between tests, catalogue included: load it again.
+    load_catalogue()
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def shots(output_path):
+    folder = Path(output_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page: Page, name: str) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return shoot
+
+
+def free_year(unit: Organisation) -> int:
+    """The year after the unit's last demo report: nothing entered yet, last year's figures to compare."""
+    last = Report.objects.filter(organisation=unit).aggregate(last=Max("year"))["last"]
+    return last + 1 if last else timezone.localdate().year
+
+
+class TestEntryInTheBrowser:
+    def test_it_saves_three_figures_typed_as_people_type_them(self, page: Page, live_server, demo_world, shots):
+        unit = Organisation.objects.filter(parent__code="forestry", kind=OrgKind.UNIT).order_by("path").first()
+        assert unit is not None, "the demo world has no unit under the forestry group"
+        year = free_year(unit)
+        first, second, third = Indicator.objects.reported_by(OrgKind.UNIT)[:3]
+        # Full-width digits and a thousands separator, as people type them. The first two are
+        # "petitions received" and "of which accusations", so the second stays below the first.
+        typed = {first: "3,038", second: "１２", third: "7"}
+        expected = {first: "3038", second: "12", third: "7"}
+
+        # Every page needs a login: the entry page sends us to the login page first.
+        page.goto(f"{live_server.url}/entry/")
+        expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/entry/$"))
+        page.fill("#id_username", DEMO_CLERK)
+        page.fill("#id_password", demo_password())
+        shots(page, "1-login")
+        page.locator("section.login button[type=submit]").click()
+
+        # The chooser: a unit of the forestry group, a year, the whole year.
+        expect(page).to_have_url(f"{live_server.url}/entry/")
+        page.select_option("#id_org", unit.code)
+        page.fill("#id_year", str(year))
+        page.select_option("#id_period", "year")
+        shots(page, "2-chooser")
+        page.locator("form.chooser button[type=submit]").click()
+
+        expect(page).to_have_url(f"{live_server.url}/entry/{unit.code}/{year}/")
+        expect(page.locator("h1")).to_contain_text(unit.name)
+        for indicator, text in typed.items():
+            page.fill(f"#id_v_{indicator.code}", text)
+        shots(page, "3-typed")
+        page.locator("form.entry button[type=submit]").click()
+
+        expect(page.locator(".messages .success")).to_be_visible()
+        shots(page, "4-saved")
+
+        page.reload()
+        for indicator, value in expected.items():
+            expect(page.locator(f"#id_v_{indicator.code}")).to_have_value(value)
+        shots(page, "5-reloaded")
+
+        stored = {
+            v.indicator.code: v.value
+            for v in Value.objects.filter(report__organisation=unit, report__year=year).select_related("indicator")
+        }
+        assert stored == {first.code: 3038, second.code: 12, third.code: 7}
