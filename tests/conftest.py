@@ -94,6 +94,48 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # A Chinese browser, as our users have; downloads kept so python-docx can open them.
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "viewport": {"width": 1280, "height": 900},
+        "accept_downloads": True,
+    }
+
+
+@pytest.fixture
+def demo_world(live_server):
+    """The demo world in the live server's database (flushed between tests, catalogue included)."""
+    from django.core.management import call_command
+
+    from tracker.catalogue.loader import load_catalogue
+
+    load_catalogue()
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def browser_output(output_path):
+    """This test's folder under the pytest output directory (test-results/ by default)."""
+    from pathlib import Path
+
+    path = Path(output_path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def shots(browser_output):
+    """shots(page, "1-login") saves a full-page screenshot of the step."""
+
+    def shoot(page, name: str) -> None:
+        page.screenshot(path=str(browser_output / f"{name}.png"), full_page=True)
+
+    return shoot
+
+
 def pytest_collection_modifyitems(config, items):
     """Without chromium the browser tests skip with a reason; in CI they must run."""
     if os.path.exists(CHROMIUM):

@@ -7,15 +7,12 @@ folder (test-results/ by default), one folder per test.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Max
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tracker.catalogue.loader import load_catalogue
 from tracker.catalogue.models import Indicator
 from tracker.demo.world import demo_password
 from tracker.entry.models import Report, Value
@@ -24,30 +21,6 @@ from tracker.orgs.models import Organisation, OrgKind
 pytestmark = pytest.mark.browser
 
 DEMO_CLERK = "demo-clerk"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    # A Chinese browser, as the clerks use; without it chromium asks for English.
-    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def demo_world(live_server):
-    # live_server's database is flushed between tests, catalogue included: load it again.
-    load_catalogue()
-    call_command("seed_demo", verbosity=0)
-
-
-@pytest.fixture
-def shots(output_path):
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def shoot(page: Page, name: str) -> None:
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-    return shoot
 
 
 def free_year(unit: Organisation) -> int:

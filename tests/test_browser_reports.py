@@ -2,21 +2,18 @@
 
 Runs Debian's chromium (see conftest.py) against the demo world, whose 2022 forestry figures
 are those of the published speech: four forms 47 / 3 / 0 / 0, that is 94% and 6%.
-Full-page screenshots of each step land in the pytest output folder (test-results/), one
-folder per test.
+Full-page screenshots of each step land in the pytest output browser_output (test-results/), one
+browser_output per test.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import docx
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from tracker.catalogue.loader import load_catalogue
 from tracker.demo.world import demo_password
 
 pytestmark = pytest.mark.browser
@@ -24,39 +21,6 @@ pytestmark = pytest.mark.browser
 DEMO_LEADER = "demo-leader"
 # The 2022 review's four-forms sentence, as the speech prints it.
 FORM1_2022 = "第一种形态47人次、占94%"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    # A Chinese browser, as the leaders use; downloads kept so python-docx can open them.
-    return {
-        **browser_context_args,
-        "locale": "zh-CN",
-        "viewport": {"width": 1280, "height": 900},
-        "accept_downloads": True,
-    }
-
-
-@pytest.fixture
-def demo_world(live_server):
-    # live_server's database is flushed between tests, catalogue included: load it again.
-    load_catalogue()
-    call_command("seed_demo", verbosity=0)
-
-
-@pytest.fixture
-def folder(output_path) -> Path:
-    path = Path(output_path)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def shots(folder):
-    def shoot(page: Page, name: str) -> None:
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-    return shoot
 
 
 def log_in(page: Page, base: str, next_path: str) -> None:
@@ -70,7 +34,7 @@ def log_in(page: Page, base: str, next_path: str) -> None:
 
 class TestReportsInTheBrowser:
     def test_the_leader_reads_the_summary_switches_year_and_downloads_the_review(
-        self, page: Page, live_server, demo_world, shots, folder
+        self, page: Page, live_server, demo_world, shots, browser_output
     ):
         base = live_server.url
 
@@ -117,7 +81,7 @@ class TestReportsInTheBrowser:
             page.locator(".review-tools a[href*='review.docx']").click()
         download = download_info.value
         assert download.suggested_filename == "forestry-2022-review.docx"
-        saved = folder / download.suggested_filename
+        saved = browser_output / download.suggested_filename
         download.save_as(saved)
         document = docx.Document(str(saved))
         docx_paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
