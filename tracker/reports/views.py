@@ -196,13 +196,35 @@ def four_forms_block(this_year: OrgYear, last_year: OrgYear) -> dict | None:
     }
 
 
-class UnitsView(ReportPage, FilterView):
+def sections_of(indicators: list[Indicator]) -> list[str]:
+    return list(dict.fromkeys(ind.section for ind in indicators))
+
+
+class SectionFilteredPage(ReportPage, FilterView):
+    """A report page whose rows are indicators, filtered by section; `get` sets `self.indicators`."""
+
+    filterset_class = SectionFilter
+    indicators: list[Indicator]
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["sections"] = sections_of(self.indicators)
+        return kwargs
+
+    def chosen_indicators(self) -> list[Indicator]:
+        chosen = set(self.object_list.values_list("code", flat=True))
+        return [ind for ind in self.indicators if ind.code in chosen]
+
+    def get_table_data(self) -> list[dict]:
+        return self.rows
+
+
+class UnitsView(SectionFilteredPage):
     """Indicators × the organisation's children (a group's units, the commission's groups), with the total."""
 
     page = "units"
     template_name = "reports/units.html"
     table_class = UnitsTable
-    filterset_class = SectionFilter
 
     def get(self, request, *args, **kwargs):
         aggregator = Aggregator(self.organisation, [self.year], include_unapproved=self.include_unapproved)
@@ -217,19 +239,10 @@ class UnitsView(ReportPage, FilterView):
         ]
         return super().get(request, *args, **kwargs)
 
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["sections"] = sections_of(self.indicators)
-        return kwargs
-
     @cached_property
     def rows(self) -> list[dict]:
         # Built once: the page and the export (ExportMixin builds the table again) share it.
-        chosen = set(self.object_list.values_list("code", flat=True))
-        return units_rows([ind for ind in self.indicators if ind.code in chosen], self.org_year, self.child_years)
-
-    def get_table_data(self) -> list[dict]:
-        return self.rows
+        return units_rows(self.chosen_indicators(), self.org_year, self.child_years)
 
     def get_table_kwargs(self) -> dict:
         return {"children": self.children, "total_label": _("Total")}
@@ -243,17 +256,12 @@ class UnitsView(ReportPage, FilterView):
         return context
 
 
-def sections_of(indicators: list[Indicator]) -> list[str]:
-    return list(dict.fromkeys(ind.section for ind in indicators))
-
-
-class TrendView(ReportPage, FilterView):
+class TrendView(SectionFilteredPage):
     """Indicators × every year with data, and a chart of one indicator."""
 
     page = "trend"
     template_name = "reports/trend.html"
     table_class = TrendTable
-    filterset_class = SectionFilter
     with_year = False
 
     def get(self, request, *args, **kwargs):
@@ -263,18 +271,9 @@ class TrendView(ReportPage, FilterView):
         self.indicators = self.org_years[-1].indicators
         return super().get(request, *args, **kwargs)
 
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["sections"] = sections_of(self.indicators)
-        return kwargs
-
     @cached_property
     def rows(self) -> list[dict]:
-        chosen = set(self.object_list.values_list("code", flat=True))
-        return trend_rows([ind for ind in self.indicators if ind.code in chosen], self.org_years)
-
-    def get_table_data(self) -> list[dict]:
-        return self.rows
+        return trend_rows(self.chosen_indicators(), self.org_years)
 
     def get_table_kwargs(self) -> dict:
         return {"years": self.years}
