@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup demo lint messages browser-test clean
+.PHONY: run test setup lint messages messages-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,14 @@ messages:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-results
+
+# Fails when a string in the code or templates has no Chinese translation in locale/parts/.
+messages-check: $(STAMP)
+	cp locale/zh_Hans/LC_MESSAGES/django.po /tmp/tracker-merged.po
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --no-location --no-obsolete -v0
+	missing=$$(msgattrib --untranslated --no-wrap locale/zh_Hans/LC_MESSAGES/django.po | grep -c '^msgid "[^"]' || true); \
+	fuzzy=$$(msgattrib --only-fuzzy --no-wrap locale/zh_Hans/LC_MESSAGES/django.po | grep -c '^msgid "[^"]' || true); \
+	msgattrib --untranslated --no-wrap locale/zh_Hans/LC_MESSAGES/django.po | grep '^msgid "[^"]' || true; \
+	msgattrib --only-fuzzy --no-wrap locale/zh_Hans/LC_MESSAGES/django.po | grep '^msgid "[^"]' || true; \
+	cp /tmp/tracker-merged.po locale/zh_Hans/LC_MESSAGES/django.po; \
+	test "$$missing" = 0 -a "$$fuzzy" = 0 || { echo "untranslated: $$missing, fuzzy: $$fuzzy (add them to locale/parts/*.po, then make messages)"; exit 1; }
