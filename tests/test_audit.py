@@ -91,3 +91,82 @@ class TestAuditRows:
             assert page.status_code == 200  # viewable…
             assert 'name="_save"' not in page.content.decode()  # …but not editable
         assert History.objects.count() == 1 and ReportTransition.objects.count() == 1
+
+
+class TestAdminWrites:
+    def inline_data(self, report, rows, initial=0):
+        data = {
+            "values-TOTAL_FORMS": len(rows),
+            "values-INITIAL_FORMS": initial,
+            "values-MIN_NUM_FORMS": 0,
+            "values-MAX_NUM_FORMS": 1000,
+        }
+        for i, row in enumerate(rows):
+            data.update({f"values-{i}-{key}": value for key, value in row.items()})
+        return data
+
+    def test_an_admin_edit_refuses_a_clerks_stale_page(self, client, admin_user, alice, indicators):
+        clerk = client
+        clerk.force_login(alice)
+        clerk.post(url(), form_data(clerk, grp_cases_filed="1", grp_clues_accepted="5"))
+        stale = form_data(clerk)  # the clerk's page, opened now
+        report = Report.objects.get()
+        value = report.values.get(indicator__code="grp_cases_filed")
+        other = report.values.get(indicator__code="grp_clues_accepted")
+        from django.test import Client
+
+        admin = Client()
+        admin.force_login(admin_user)
+        rows = [
+            {"id": value.pk, "report": report.pk, "indicator": value.indicator_id, "value": 2, "note": ""},
+            {"id": other.pk, "report": report.pk, "indicator": other.indicator_id, "value": 5, "note": ""},
+        ]
+        response = admin.post(reverse("admin:entry_report_change", args=[report.pk]), self.inline_data(report, rows, 2))
+        assert response.status_code == 302
+        stale["v_grp_petition_visits"] = "3"
+        response = clerk.post(url(), stale)
+        assert "其他人已保存了该报表" in response.content.decode()
+        assert Value.objects.get(indicator__code="grp_cases_filed").value == 2
+
+    def test_a_value_deleted_in_the_admin_is_recorded_as_such(self, client, admin_user, alice):
+        client.force_login(alice)
+        client.post(url(), form_data(client, grp_cases_filed="1"))
+        report = Report.objects.get()
+        value = report.values.get()
+        client.force_login(admin_user)
+        row = {
+            "id": value.pk,
+            "report": report.pk,
+            "indicator": value.indicator_id,
+            "value": 1,
+            "note": "",
+            "DELETE": "on",
+        }
+        client.post(reverse("admin:entry_report_change", args=[report.pk]), self.inline_data(report, [row], 1))
+        assert not Value.objects.exists()
+        deleted = History.objects.get(history_type="-")
+        assert (deleted.history_change_reason, deleted.history_user.username) == ("admin", "root")
+
+    def test_the_admin_cannot_change_a_status_or_mix_period_types(self, client, admin_user, world):
+        report = Report.objects.create(organisation=world["organ"], year=2022, period_type="year")
+        client.force_login(admin_user)
+        data = {"status": "approved", "revision": 9, **self.inline_data(report, [])}
+        client.post(reverse("admin:entry_report_change", args=[report.pk]), data)
+        report.refresh_from_db()
+        assert (report.status, report.revision) == ("draft", 0)
+        response = client.post(
+            reverse("admin:entry_report_add"),
+            {
+                "organisation": world["organ"].pk,
+                "year": 2022,
+                "period_type": "quarter",
+                "period_number": 1,
+                **self.inline_data(report, []),
+            },
+        )
+        assert "会重复统计" in response.content.decode()
+        assert Report.objects.count() == 1
+
+    def test_users_are_deactivated_not_deleted_so_the_trail_keeps_who(self, client, admin_user, alice):
+        client.force_login(admin_user)
+        assert client.get(reverse("admin:auth_user_delete", args=[alice.pk])).status_code == 403

@@ -64,6 +64,11 @@ class TestLoad:
         assert Indicator.objects.get(code="grp_rectification_items").aggregation == Aggregation.LATEST
         assert Indicator.objects.filter(aggregation=Aggregation.LATEST).count() == 1
 
+    def test_only_the_total_the_catalogue_allows_may_be_typed_in(self):
+        assert list(Indicator.objects.filter(may_be_entered=True).values_list("code", flat=True)) == [
+            "grp_reminder_letters_proposals"
+        ]
+
     def test_kinds_come_from_the_csv(self):
         assert Indicator.objects.get(code="rsch_documents_reviewed").kind == Kind.APPROX_OVER_N
         assert Indicator.objects.get(code="grp_form1_pct").kind == Kind.DERIVED_PCT

@@ -67,3 +67,23 @@ def test_a_save_without_anyone_else_in_between_goes_through(two_clerks):
     assert first.post(url(), form_data(first, grp_cases_filed="1")).status_code == 302
     assert first.post(url(), form_data(first, grp_cases_filed="2")).status_code == 302
     assert Value.objects.get().value == 2
+
+
+def test_a_save_without_the_pages_revision_is_refused(two_clerks):
+    first, _ = two_clerks
+    first.post(url(), form_data(first, grp_cases_filed="1"))
+    data = form_data(first, grp_cases_filed="5")
+    del data["revision"]
+    response = first.post(url(), data)
+    assert "页面已过期" in response.content.decode()
+    assert Value.objects.get().value == 1
+
+
+def test_a_second_first_save_of_a_new_report_is_refused_not_merged_blindly(two_clerks):
+    first, second = two_clerks
+    a, b = form_data(first, grp_cases_filed="1"), form_data(second, grp_clues_accepted="2")
+    assert first.post(url(), a).status_code == 302
+    response = second.post(url(), b)
+    # The report now exists at a later revision: the second save is refused, not a 500.
+    assert response.status_code == 200
+    assert "其他人已保存了该报表" in response.content.decode()

@@ -47,6 +47,13 @@ class TestDerive:
         assert derived["grp_four_forms_total"] is None
         assert derived["grp_form1_pct"] is None
 
+    def test_a_total_may_be_typed_in_when_its_parts_are_not_known(self):
+        assert derive({"grp_reminder_letters_proposals": 9})["grp_reminder_letters_proposals"] == 9
+        both = {"grp_reminder_letters": 4, "grp_discipline_proposals": 3}
+        assert derive(both)["grp_reminder_letters_proposals"] == 7
+        # Typed in and split: the typed total stands, and the rule letters-plus-proposals compares them.
+        assert derive({**both, "grp_reminder_letters_proposals": 8})["grp_reminder_letters_proposals"] == 8
+
     def test_zero_forms_give_no_share(self):
         zeros = dict.fromkeys(
             ["grp_form1_person_times", "grp_form2_person_times", "grp_form3_person_times", "grp_form4_person_times"],
@@ -73,6 +80,10 @@ class TestChange:
     def test_it_gives_absolute_and_percent(self):
         assert change(150, 100).absolute == 50
         assert change(150, 100).percent == Decimal("50.0")
+
+    def test_a_shares_change_is_in_points_only(self):
+        assert change(94, 87, is_share=True).absolute == 7
+        assert change(94, 87, is_share=True).percent is None
 
     def test_no_percent_when_last_year_is_zero_or_unknown(self):
         assert change(5, 0).percent is None

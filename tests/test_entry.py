@@ -187,3 +187,37 @@ class TestScoping:
 
     def test_an_unknown_period_is_404(self, alice_client):
         assert alice_client.get(url(period="2022Q5")).status_code == 404
+
+
+class TestServiceRoles:
+    """The role rule holds in the service itself, whatever calls it."""
+
+    def test_a_leader_cannot_write_through_the_service(self, bob, world, indicators):
+        from django.core.exceptions import PermissionDenied
+
+        with pytest.raises(PermissionDenied):
+            values_save_for_period(
+                organisation=world["organ"],
+                period=Period.parse("2022"),
+                entries={indicators["grp_cases_filed"]: Entry(1)},
+                user=bob,
+            )
+        assert not Report.objects.exists()
+
+    def test_a_web_upload_as_a_leader_writes_nothing(self, bob, world):
+        from tracker.entry.csvio import ImportFailed, import_csv
+
+        data = "org,period,indicator,value,note\nforestry-organ,2022,grp_cases_filed,4,\n"
+        with pytest.raises(ImportFailed) as exc:
+            import_csv(data, user=bob)
+        assert "无权" in str(exc.value.errors[0].message)
+        assert not Value.objects.exists()
+
+    def test_a_clerk_writes_through_the_service(self, alice, world, indicators):
+        values_save_for_period(
+            organisation=world["organ"],
+            period=Period.parse("2022"),
+            entries={indicators["grp_cases_filed"]: Entry(1)},
+            user=alice,
+        )
+        assert Value.objects.get().value == 1

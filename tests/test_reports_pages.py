@@ -317,7 +317,8 @@ class TestUnits:
         assert (name, unit, organ, park, nursery) == ("立案", "件", "3", "—", "—")
         assert total == "3（2个单位未报）"
         assert cells(response, "row-grp_petitions_received")[2:] == ["10", "5", "—", "15（1个单位未报）"]
-        assert cells(response, "row-grp_form1_pct")[2:] == ["98", "78", "—", "94"]
+        # The share of partial sums is partial too, and says so.
+        assert cells(response, "row-grp_form1_pct")[2:] == ["98", "78", "—", "94（1个单位未报）"]
 
     def test_it_leaves_out_what_units_do_not_report(self, leader_client):
         html = leader_client.get(self.url).content.decode()

@@ -344,3 +344,13 @@ class TestReviewPage:
             )
         with django_assert_max_num_queries(20):
             assert client.get(review_url()).status_code == 200
+
+
+def test_the_link_to_enter_a_missing_figure_uses_the_units_period_type(client, world, bob):
+    from tests.conftest import enter as save_figures
+
+    save_figures(world["organ"], "2023Q1", {"grp_cases_filed": 1})
+    client.force_login(bob)
+    html = client.get("/reports/forestry/2023/review/").content.decode()
+    assert "/entry/forestry-organ/2023Q1/" in html
+    assert "/entry/forestry-organ/2023/" not in html

@@ -39,6 +39,26 @@ class TestLockout:
             login(client, "alice", "wrong", ip="10.0.0.1")
         assert login(client, "alice", PASSWORD, ip="10.0.0.2").status_code == 302
 
+    def test_behind_the_proxy_the_forwarded_address_counts_not_a_forged_one(self, client, alice, settings):
+        settings.TRUSTED_PROXY_COUNT = 1
+        proxy = "127.0.0.1"
+
+        def via_proxy(password, client_addr, forged=""):
+            header = f"{forged}, {client_addr}" if forged else client_addr
+            return client.post(
+                reverse("login"),
+                {"username": "alice", "password": password},
+                REMOTE_ADDR=proxy,
+                HTTP_X_FORWARDED_FOR=header,
+            )
+
+        # An attacker at 203.0.113.9 forging addresses locks out only 203.0.113.9…
+        for i in range(3):
+            via_proxy("wrong", "203.0.113.9", forged=f"10.0.0.{i}")
+        assert via_proxy(PASSWORD, "203.0.113.9").status_code == 429
+        # …not alice at her own address behind the same proxy.
+        assert via_proxy(PASSWORD, "198.51.100.7").status_code == 302
+
     def test_a_reviewer_can_lift_a_lockout_in_their_subtree(self, client, world, alice):
         reviewer = make_user("rose", world["forestry"], Role.REVIEWER)
         for _ in range(3):

@@ -87,7 +87,10 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PRODUCTION else ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "tracker.orgs.backends.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For (the usual one
+# nginx); the client is the address the outermost trusted proxy saw. 0: use REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0")
 
 # A Content-Security-Policy that forbids inline script and anything from another host.
 CONTENT_SECURITY_POLICY = (

@@ -12,8 +12,10 @@ from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational
 
-# Derived sums: the indicator and the entered indicators it adds up. A derived sum
-# is known only when every part is known; otherwise it is "not known" (None).
+# Derived sums: the indicator and the entered indicators it adds up. A derived sum is
+# the total typed in directly where that is allowed (Indicator.may_be_entered: the
+# parts are not known separately), else the sum of its parts when every part is
+# known, else "not known" (None). When both are entered, a validation rule compares them.
 DERIVED_SUMS: dict[str, tuple[str, ...]] = {
     "grp_four_forms_total": (
         "grp_form1_person_times",
@@ -35,6 +37,15 @@ FOUR_FORM_SHARES: dict[str, str] = {
 }
 
 Number = int | Decimal | Fraction | float
+
+
+def derived_parts(code: str) -> tuple[str, ...]:
+    """The entered indicators a figure is made of: its parts if it is derived, else itself."""
+    if code in DERIVED_SUMS:
+        return DERIVED_SUMS[code]
+    if code in FOUR_FORM_SHARES:
+        return FOUR_FORMS
+    return (code,)
 
 
 def shares(counts: Sequence[Number | None], decimals: int = 0) -> list[Decimal | None]:
@@ -91,7 +102,10 @@ def derive(values: Mapping[str, int | None]) -> dict[str, int | Decimal | None]:
     derived: dict[str, int | Decimal | None] = {}
     for code, parts in DERIVED_SUMS.items():
         part_values = [values.get(p) for p in parts]
-        derived[code] = None if any(v is None for v in part_values) else sum(part_values)
+        if values.get(code) is not None:
+            derived[code] = values[code]
+        else:
+            derived[code] = None if any(v is None for v in part_values) else sum(part_values)
     for share_code, form in zip(FOUR_FORM_SHARES, four_forms(values), strict=True):
         derived[share_code] = form.whole
     return derived
@@ -103,12 +117,16 @@ class Change:
     percent: Decimal | None  # one decimal; None where last year is empty or zero
 
 
-def change(current: int | None, previous: int | None) -> Change:
-    """Year-over-year change: absolute, and percent of last year's figure."""
+def change(current: int | None, previous: int | None, *, is_share: bool = False) -> Change:
+    """Year-over-year change: absolute, and percent of last year's figure.
+
+    A share's change is in percentage points; a percent of a percent would read wrongly,
+    so shares get none.
+    """
     if current is None or previous is None:
         return Change(None, None)
     absolute = current - previous
-    if previous == 0:
+    if previous == 0 or is_share:
         return Change(absolute, None)
     return Change(absolute, percent(absolute, previous))
 

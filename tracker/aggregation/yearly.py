@@ -25,9 +25,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from tracker.aggregation.figures import FormShare, derive, four_forms
+from tracker.aggregation.figures import FormShare, derive, derived_parts, four_forms, sum_known
 from tracker.catalogue.models import Aggregation, Indicator
 from tracker.entry.models import Report, Status, Value
+from tracker.entry.periods import Period, PeriodType
 from tracker.orgs.models import Organisation, OrgKind
 
 # Higher rank = further down the tree.
@@ -115,10 +116,15 @@ class Aggregator:
 
         # Report counts per organisation and year: all, and not yet approved.
         self._report_counts: dict[tuple[int, int], tuple[int, int]] = {}
-        for row in reports.values("organisation_id", "year").annotate(
+        # …and the period type each organisation uses in each year.
+        self._period_types: dict[tuple[int, int], str] = {}
+        for row in reports.values("organisation_id", "year", "period_type").annotate(
             total=Count("id"), unapproved=Count("id", filter=~Q(status=Status.APPROVED))
         ):
-            self._report_counts[(row["organisation_id"], row["year"])] = (row["total"], row["unapproved"])
+            key = (row["organisation_id"], row["year"])
+            total, unapproved = self._report_counts.get(key, (0, 0))
+            self._report_counts[key] = (total + row["total"], unapproved + row["unapproved"])
+            self._period_types[key] = row["period_type"]
         self._cache: dict[tuple[int, int], OrgYear] = {}
         self._reporters: dict[tuple[int, str], list[Organisation]] = {}
 
@@ -128,12 +134,13 @@ class Aggregator:
         """The figure an organisation entered itself, over the periods of the year."""
         entries = sorted(self._entered.get((org.pk, year, indicator.pk), []), key=lambda e: e[0])
         notes = [note for _, _, note in entries if note]
-        known = [value for _, value, _ in entries if value is not None]
-        if not known:
-            return Figure(None, missing=1, notes=notes)
+        values = [value for _, value, _ in entries]
         if indicator.aggregation == Aggregation.LATEST:
-            return Figure(known[-1], notes=notes)
-        return Figure(sum(known), notes=notes)
+            # A running total: the last period that has one.
+            latest = next((v for v in reversed(values) if v is not None), None)
+            return Figure(latest, missing=int(latest is None), notes=notes)
+        total, _ = sum_known(values)
+        return Figure(total, missing=int(total is None), notes=notes)
 
     def reporters(self, org: Organisation, indicator: Indicator) -> list[Organisation]:
         """The organisations in `org`'s subtree that enter `indicator`."""
@@ -148,12 +155,8 @@ class Aggregator:
         if org.kind == indicator.reported_by:
             return self._own_figure(org, year, indicator)
         parts = [self._own_figure(o, year, indicator) for o in self.reporters(org, indicator)]
-        known = [p.value for p in parts if p.value is not None]
-        return Figure(
-            sum(known) if known else None,
-            missing=sum(1 for p in parts if p.value is None),
-            reporters=len(parts),
-        )
+        total, missing = sum_known([p.value for p in parts])
+        return Figure(total, missing=missing, reporters=len(parts))
 
     # -- per organisation and year ----------------------------------------------------------
 
@@ -167,12 +170,18 @@ class Aggregator:
         shown = indicators_for(org.kind, self.all_indicators)
         figures: dict[str, Figure] = {}
         for ind in shown:
-            if not ind.is_derived:
+            if ind.is_entered:
                 figures[ind.code] = self.figure(org, year, ind)
         derived = derive({code: f.value for code, f in figures.items()})
         for ind in shown:
             if ind.is_derived:
-                figures[ind.code] = Figure(derived.get(ind.code))
+                # A figure made of partial sums is partial too: carry the parts' missing units.
+                parts = [figures[p] for p in derived_parts(ind.code) if p in figures]
+                figures[ind.code] = Figure(
+                    derived.get(ind.code),
+                    missing=max((p.missing for p in parts), default=0),
+                    reporters=max((p.reporters for p in parts), default=1),
+                )
         total = unapproved = 0
         for o in self.orgs:
             if o.path.startswith(org.path):
@@ -188,6 +197,10 @@ class Aggregator:
             unapproved_reports=unapproved,
             reports=total,
         )
+
+    def entry_period(self, org: Organisation, year: int) -> Period:
+        """Where to enter the organisation's figures for the year: its first period, of the type it uses."""
+        return Period.all_in_year(year, self._period_types.get((org.pk, year), PeriodType.YEAR))[0]
 
     def children(self, org: Organisation) -> list[Organisation]:
         return sorted((o for o in self.orgs if o.parent_id == org.pk), key=lambda o: (o.order, o.path))

@@ -4,7 +4,8 @@ Run by `migrate` (post_migrate) and by `manage.py load_catalogue`. Idempotent:
 a second run changes nothing. A later version of the CSV updates names, units,
 sections and order in place (values point at indicators by key, so none is lost),
 marks indicators that left the CSV inactive instead of deleting them, and leaves an
-administrator's edited definition alone, reporting it as a warning.
+administrator's edited definition alone, reporting it as a warning. Whether an
+indicator is active is the administrator's to decide: a load never switches one back on.
 
 Who reports an indicator is decided here from its section (see `reported_by_for`).
 """
@@ -81,7 +82,7 @@ def load_catalogue(path: Path = CATALOGUE_CSV, using: str = "default") -> LoadRe
                 "aggregation": aggregation_for(row["name_zh"]),
                 "reported_by": reported_by_for(code, row["group"].strip()),
                 "order": position * 10,
-                "active": True,
+                "may_be_entered": row["kind"].strip() == Kind.DERIVED_SUM and "enter directly" in row["rule"],
             }
             seed_definition = row["rule"].strip()
             indicator = existing.get(code)

@@ -26,8 +26,8 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def entered(self) -> IndicatorQuerySet:
-        """Indicators people type in (derived ones are computed)."""
-        return self.filter(kind__in=[Kind.COUNT, Kind.APPROX_OVER_N])
+        """Indicators people type in: counts, and the totals that may be entered when not split."""
+        return self.filter(models.Q(kind__in=[Kind.COUNT, Kind.APPROX_OVER_N]) | models.Q(may_be_entered=True))
 
     def reported_by(self, kind: str) -> IndicatorQuerySet:
         return self.active().entered().filter(reported_by=kind)
@@ -50,6 +50,9 @@ class Indicator(models.Model):
         help_text=_("The kind of organisation that enters this figure."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # A derived total that may also be typed in when its parts are not known separately
+    # (the catalogue's "or enter directly if not split"): the parts' sum wins when they are.
+    may_be_entered = models.BooleanField(_("may be entered when not split"), default=False)
     definition = models.TextField(_("definition"), blank=True)
     # The definition as last loaded from seeds/indicators.csv. When `definition`
     # differs from it an administrator has edited it, and the loader keeps the edit.
@@ -79,6 +82,11 @@ class Indicator(models.Model):
     @property
     def is_derived(self) -> bool:
         return self.kind in (Kind.DERIVED_SUM, Kind.DERIVED_PCT)
+
+    @property
+    def is_entered(self) -> bool:
+        """Whether people type this figure in (always for counts; for some totals, optionally)."""
+        return not self.is_derived or self.may_be_entered
 
     @property
     def is_approximate(self) -> bool:

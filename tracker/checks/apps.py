@@ -12,9 +12,6 @@ class ChecksConfig(AppConfig):
 
 
 def _seed_after_migrate(sender, using="default", **kwargs) -> None:
-    # The seeded rules name catalogue codes, so the catalogue is loaded first.
-    from tracker.catalogue.loader import load_catalogue
     from tracker.checks.seed import load_rules
 
-    load_catalogue(using=using)
     load_rules(using=using)

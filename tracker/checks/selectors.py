@@ -43,7 +43,7 @@ def subtree_findings(organisation: Organisation, year: int, *, include_unapprove
             applicable=[ind.code for ind in own],
             rules=rules,
             last_year=last.values,
-            yoy_codes=[ind.code for ind in own if not ind.is_derived],
+            yoy_codes=[ind.code for ind in own if ind.is_entered],
         )
         rows += [FindingRow(org, f, False) for f in result.violations]
         rows += [FindingRow(org, f, True) for f in result.skipped]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from tablib import Dataset
 
@@ -25,7 +26,7 @@ def checks_page(request, org: str, year: int):
 
 
 def _export(rows, organisation, year) -> HttpResponse:
-    headers = ["组织", "严重程度", "规则", "表达式", "左值", "右值", "状态"]
+    headers = [_("Organisation"), _("Severity"), _("Rule"), _("Expression"), _("Left"), _("Right"), _("State")]
     data = [
         [
             row.organisation.name,

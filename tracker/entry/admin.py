@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
-from simple_history.utils import update_change_reason
+from django.db.models import F
 
 from tracker.entry.models import Report, Value
-from tracker.entry.services import EDITABLE_STATUSES, Source
+from tracker.entry.periods import Period
+from tracker.entry.services import EDITABLE_STATUSES, Source, check_period_type
 from tracker.workflow.admin import ReadOnlyAdmin
 
 
@@ -27,18 +29,49 @@ def _locked(report) -> bool:
     return report is not None and report.status not in EDITABLE_STATUSES
 
 
+class ReportAdminForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["organisation", "year", "period_type", "period_number"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The same rule as everywhere: one period type per organisation and year.
+        if self.instance.pk is None and not self.errors:
+            period = Period(cleaned["year"], cleaned["period_type"], cleaned["period_number"])
+            check_period_type(organisation=cleaned["organisation"], period=period)
+        return cleaned
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    """Reports with their values inline. The status changes only through the workflow (with its
+    record and checks), and a report's organisation and period are fixed once it exists."""
+
+    form = ReportAdminForm
     list_display = ["organisation", "year", "period_type", "period_number", "status", "updated"]
     list_filter = ["year", "period_type", "status", "organisation__kind"]
     search_fields = ["organisation__name", "organisation__code"]
     inlines = [ValueInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["status", "revision"]
+        return fixed + (["organisation", "year", "period_type", "period_number"] if obj else [])
+
     def save_formset(self, request, form, formset, change):
-        # Values saved here are audited like any other write, marked as coming from the admin.
-        instances = formset.save()
-        for instance in instances:
-            update_change_reason(instance, Source.ADMIN)
+        # Audited like any other write ("through the admin"), deletions included, and the
+        # report's revision moves on so that a clerk's page opened before is refused, not
+        # saved over these changes. The admin runs this inside the request's transaction.
+        instances = formset.save(commit=False)
+        for value in formset.deleted_objects:
+            value._change_reason = Source.ADMIN
+            value.delete()
+        for value in instances:
+            value._change_reason = Source.ADMIN
+            value.updated_by = request.user
+            value.save()
+        if instances or formset.deleted_objects:
+            Report.objects.filter(pk=form.instance.pk).update(revision=F("revision") + 1)
 
 
 @admin.register(Value.history.model)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -268,7 +268,7 @@ def validate_csv(
                 _("The indicator “%(code)s” is no longer in use; figures cannot be entered for it.")
                 % {"code": ind_code}
             )
-        elif indicator.is_derived:
+        elif not indicator.is_entered:
             line_errors.append(
                 _("The indicator “%(code)s” is computed from other figures and is never entered.") % {"code": ind_code}
             )
@@ -367,6 +367,7 @@ def import_csv(
     user=None,
     organisations: Iterable[Organisation] | None = None,
     dry_run: bool = False,
+    enforce_role: bool = True,
 ) -> ImportResult:
     """Check the whole file, then write it in one transaction; raise ImportFailed if any line is bad.
 
@@ -390,11 +391,18 @@ def import_csv(
             entries = {row.indicator: Entry(row.value, row.note) for row in group}
             try:
                 _report, saved = values_save_for_period(
-                    organisation=organisation, period=period, entries=entries, user=user, source=Source.IMPORT
+                    organisation=organisation,
+                    period=period,
+                    entries=entries,
+                    user=user,
+                    source=Source.IMPORT,
+                    enforce_role=enforce_role,
                 )
             except ValidationError as exc:
                 # Someone locked the report or changed the year's period type since the check.
                 raise ImportFailed([RowError(row.line, m) for row in group for m in exc.messages]) from exc
+            except PermissionDenied as exc:
+                raise ImportFailed([RowError(row.line, str(exc)) for row in group]) from exc
             if (organisation.pk, period) not in existing:
                 result.reports_created += 1
             elif saved.created or saved.updated:

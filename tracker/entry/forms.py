@@ -40,6 +40,14 @@ class ReportValuesForm(forms.Form):
             self.fields[f"o_{ind.code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
             self.fields[f"q_{ind.code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def clean(self):
+        cleaned = super().clean()
+        # The revision the page was opened at is what protects against lost updates: a save
+        # without one (an old page, a hand-made request) is refused rather than let through.
+        if cleaned.get("revision") is None:
+            raise forms.ValidationError(_("This page is out of date: reload it and enter the figures again."))
+        return cleaned
+
     def rows(self):
         for ind in self.indicators:
             hidden = self[f"o_{ind.code}"].as_widget() + self[f"q_{ind.code}"].as_widget()

@@ -20,14 +20,6 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-class ReportQuerySet(models.QuerySet):
-    def for_user(self, user) -> ReportQuerySet:
-        return self.filter(organisation__in=Organisation.objects.for_user(user))
-
-    def in_year(self, year: int) -> ReportQuerySet:
-        return self.filter(year=year)
-
-
 class Report(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="reports"
@@ -41,8 +33,6 @@ class Report(models.Model):
     revision = models.PositiveIntegerField(_("revision"), default=0)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report")

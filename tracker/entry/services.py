@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from tracker.catalogue.models import Indicator
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
+from tracker.orgs.access import can_edit
 from tracker.orgs.models import Organisation
 
 
@@ -32,7 +33,6 @@ class Source:
     ENTRY = "entry"
     ADMIN = "admin"
     IMPORT = "import"
-    WORKFLOW = "workflow"
     DEMO = "demo"
 
     @staticmethod
@@ -41,7 +41,6 @@ class Source:
             Source.ENTRY: _("entry page"),
             Source.ADMIN: _("administration"),
             Source.IMPORT: _("file import"),
-            Source.WORKFLOW: _("workflow"),
             Source.DEMO: _("demo data"),
         }
         return labels.get(source or "", source or "—")
@@ -122,9 +121,26 @@ def report_get_or_create(*, organisation: Organisation, period: Period) -> Repor
     if report is not None:
         return report
     check_period_type(organisation=organisation, period=period)
-    return Report.objects.create(
-        organisation=organisation, year=period.year, period_type=period.type, period_number=period.number
-    )
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                organisation=organisation, year=period.year, period_type=period.type, period_number=period.number
+            )
+    except IntegrityError:
+        # Two first saves at once: the other created it; this one then meets its revision.
+        return report_get(organisation=organisation, period=period)
+
+
+def _check_role(user, organisation: Organisation) -> None:
+    """Only clerks and reviewers of the organisation write its figures.
+
+    Checked here, not only in the views, so every way in (the page, a web upload) obeys it.
+    No user means the system itself (the demo world); callers that are trusted otherwise
+    (an operator's import at the shell, where --user only names who did it) pass
+    enforce_role=False.
+    """
+    if user is not None and not user.is_superuser and not can_edit(user, organisation):
+        raise PermissionDenied(_("Your role may not change these figures."))
 
 
 class StaleReport(Exception):
@@ -156,6 +172,7 @@ def report_save_values(
     source: str = Source.ENTRY,
     expected_revision: int | None = None,
     opened: Mapping[str, Entry] | None = None,
+    enforce_role: bool = True,
 ) -> SaveResult:
     """Write a report's figures in one transaction, with one audit row per changed value.
 
@@ -164,6 +181,8 @@ def report_save_values(
     `opened`, the figures and notes the page showed) and nothing is written.
     """
     result = SaveResult()
+    if enforce_role:
+        _check_role(user, report.organisation)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.status not in EDITABLE_STATUSES:
@@ -224,8 +243,11 @@ def values_save_for_period(
     source: str = Source.ENTRY,
     expected_revision: int | None = None,
     opened: Mapping[str, Entry] | None = None,
+    enforce_role: bool = True,
 ) -> tuple[Report, SaveResult]:
     """Create the report if needed and save its figures, all in one transaction."""
+    if enforce_role:
+        _check_role(user, organisation)
     with transaction.atomic():
         report = report_get_or_create(organisation=organisation, period=period)
         result = report_save_values(
@@ -235,5 +257,6 @@ def values_save_for_period(
             source=source,
             expected_revision=expected_revision,
             opened=opened,
+            enforce_role=False,  # checked above
         )
     return report, result

@@ -32,4 +32,8 @@ admin.site.unregister(User)
 @admin.register(User)
 class TrackerUserAdmin(UserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "last_name", "is_staff", "is_active"]
+    list_display = ["username", "last_name", "first_name", "is_staff", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        # The audit trail names people: someone who leaves is made inactive, never deleted.
+        return False

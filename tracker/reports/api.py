@@ -45,15 +45,15 @@ def summary_data(figures: OrgYear, *, include_unapproved: bool) -> dict:
     units_missing: dict[str, int] = {}
     for indicator in figures.indicators:
         figure = figures.figures[indicator.code]
+        # Only a sum over the organisations below (units; groups, for the commission) can lack parts.
+        if indicator.reported_by != org.kind and figure.missing > 0:
+            units_missing[indicator.code] = figure.missing
         if indicator.is_derived:
             derived[indicator.code] = _number(figure.value)
             continue
         values[indicator.code] = _number(figure.value)
         if indicator.is_approximate:
             approximate.append(indicator.code)
-        # Only a sum over the organisations below (units; groups, for the commission) can lack parts.
-        if indicator.reported_by != org.kind and figure.missing > 0:
-            units_missing[indicator.code] = figure.missing
     shares = {
         f"form{position}": {
             "whole": None if form.whole is None else int(form.whole),

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracker.aggregation.figures import DERIVED_SUMS, FOUR_FORM_SHARES, FOUR_FORMS
+from tracker.aggregation.figures import FOUR_FORM_SHARES, derived_parts
 from tracker.aggregation.yearly import KIND_RANK, Aggregator, OrgYear
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
@@ -151,19 +151,6 @@ def placeholder_context(name: str) -> str:
 # -- figures and names ----------------------------------------------------------------------
 
 
-def _parts(code: str) -> tuple[str, ...]:
-    """The entered indicators a figure is made of (itself, unless it is derived)."""
-    if code in DERIVED_SUMS:
-        return DERIVED_SUMS[code]
-    if code in FOUR_FORM_SHARES:
-        return FOUR_FORMS
-    return (code,)
-
-
-def _entry_point(org: Organisation, year: int) -> EntryPoint:
-    return EntryPoint(org, reverse("entry:report", args=[org.code, str(year)]))
-
-
 class _Filler:
     """Fills one review: the organisation's figures, the commission's city-wide ones, the names."""
 
@@ -238,14 +225,17 @@ class _Filler:
         value = org_year.value(code)
 
         enter_at: dict[int, Organisation] = {}
-        for part in _parts(code):
+        for part in derived_parts(code):
             part_indicator = aggregator.by_code.get(part)
             if part_indicator is not None:
                 for org in self._not_entered(part_indicator):
                     enter_at.setdefault(org.pk, org)
         # Upper levels first, then in the tree's own order.
         ordered = sorted(enter_at.values(), key=lambda o: (KIND_RANK[o.kind], o.order, o.path))
-        points = [_entry_point(org, self.year) for org in ordered]
+        points = [
+            EntryPoint(org, reverse("entry:report", args=[org.code, str(aggregator.entry_period(org, self.year))]))
+            for org in ordered
+        ]
 
         if value is not None:
             if points:

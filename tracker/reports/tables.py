@@ -58,7 +58,7 @@ class FigureCell:
         figure = org_year.figures.get(indicator.code)
         if figure is None:
             return cls(None, indicator, applicable=False)
-        summed = org_year.organisation.kind != indicator.reported_by and not indicator.is_derived
+        summed = org_year.organisation.kind != indicator.reported_by
         if not summed:
             return cls(figure.value, indicator)
         return cls(figure.value, indicator, missing=figure.missing, reporters=figure.reporters)
@@ -102,11 +102,8 @@ class FigureColumn(tables.Column):
 
 
 def change_of(this: FigureCell, last: FigureCell) -> Change:
-    """This year against last year, by figures.change; a share's change is in points, so no percent of it."""
-    result = change(this.value, last.value)
-    if this.indicator.kind == Kind.DERIVED_PCT:
-        return Change(result.absolute, None)
-    return result
+    """This year against last year, by figures.change."""
+    return change(this.value, last.value, is_share=this.indicator.kind == Kind.DERIVED_PCT)
 
 
 def signed(number: int | Decimal | None, suffix: str = "") -> str:

@@ -106,19 +106,3 @@ def report_transition(*, report: Report, user, action: str, reason: str = "") ->
         Report.objects.filter(pk=locked.pk).update(status=target)
         report.status = target
     return transition
-
-
-def report_submit(*, report: Report, user) -> ReportTransition:
-    return report_transition(report=report, user=user, action=Action.SUBMIT)
-
-
-def report_return(*, report: Report, user, reason: str) -> ReportTransition:
-    return report_transition(report=report, user=user, action=Action.RETURN, reason=reason)
-
-
-def report_approve(*, report: Report, user) -> ReportTransition:
-    return report_transition(report=report, user=user, action=Action.APPROVE)
-
-
-def report_unlock(*, report: Report, user, reason: str) -> ReportTransition:
-    return report_transition(report=report, user=user, action=Action.UNLOCK, reason=reason)

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}) from exc
         try:
-            result = import_csv(data, user=importer, dry_run=dry_run)
+            # An operator at the shell is trusted: --user only records who the figures came from.
+            result = import_csv(data, user=importer, dry_run=dry_run, enforce_role=False)
         except ImportFailed as exc:
             lines = [
                 _("Nothing was imported: %(count)d problem(s) in %(file)s.") % {"count": len(exc.errors), "file": file},
