@@ -113,6 +113,11 @@ class TestLaterCatalogueChange:
         assert result.deactivated == ["grp_he_t6_other"]
         assert Indicator.objects.get(code="grp_he_t6_other").active is False
 
+    def test_an_indicator_an_admin_switched_off_stays_off(self):
+        Indicator.objects.filter(code="grp_he_t6_other").update(active=False)
+        load_catalogue()
+        assert Indicator.objects.get(code="grp_he_t6_other").active is False
+
     def test_an_unedited_definition_follows_the_csv(self, tmp_path):
         path = self.write_changed_csv(tmp_path, definition=("grp_cases_filed", "新的口径"))
         load_catalogue(path)
