@@ -22,7 +22,7 @@ from django.db import models, transaction
 
 from tracker.catalogue.loader import load_catalogue
 from tracker.catalogue.models import Indicator
-from tracker.entry.models import Report, Status, Value
+from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, PeriodType
 from tracker.entry.services import EDITABLE_STATUSES, Entry, Source, report_get, values_save_for_period
 from tracker.orgs.models import Membership, Organisation, OrganisationText, OrgKind, Role
@@ -556,19 +556,6 @@ def _build_users(result: BuildResult, orgs: Mapping[str, Organisation], password
     return users
 
 
-def _differs(report: Report, entries: Mapping[Indicator, Entry]) -> bool:
-    """Whether saving `entries` would change the report (mirrors report_save_values)."""
-    stored = {v.indicator_id: (v.value, v.note) for v in Value.objects.filter(report=report)}
-    for indicator, entry in entries.items():
-        current = stored.get(indicator.pk)
-        if current is None:
-            if entry.value is not None or entry.note:
-                return True
-        elif current != (entry.value, entry.note):
-            return True
-    return False
-
-
 def _build_figures(result: BuildResult, orgs: Mapping[str, Organisation], users: Mapping[str, object]) -> None:
     reported = {
         kind: list(Indicator.objects.reported_by(kind)) for kind in (OrgKind.COMMISSION, OrgKind.GROUP, OrgKind.UNIT)
@@ -580,17 +567,16 @@ def _build_figures(result: BuildResult, orgs: Mapping[str, Organisation], users:
         # Every indicator the organisation enters; one missing from the plan is "not known".
         entries = {ind: Entry(plan.figures.get(ind.code), plan.notes.get(ind.code, "")) for ind in reported[org.kind]}
         report = report_get(organisation=org, period=plan.period)
-        if report is None or _differs(report, entries):
-            if report is not None and report.status not in EDITABLE_STATUSES:
-                # An approved or submitted demo report whose figures were changed: reopen it
-                # so the demo figures go back in through the service, with their audit rows.
-                Report.objects.filter(pk=report.pk).update(status=Status.DRAFT)
-            created = report is None
-            report, saved = values_save_for_period(
-                organisation=org, period=plan.period, entries=entries, user=user, source=Source.DEMO
-            )
-            result.reports_created += created
-            result.values_written += saved.created + saved.updated
+        if report is not None and report.status not in EDITABLE_STATUSES:
+            # Reopen an approved or submitted demo report so the demo figures go back in through
+            # the service, which writes (and audits) only what differs; the status is restored below.
+            Report.objects.filter(pk=report.pk).update(status=Status.DRAFT)
+        created = report is None
+        report, saved = values_save_for_period(
+            organisation=org, period=plan.period, entries=entries, user=user, source=Source.DEMO
+        )
+        result.reports_created += created
+        result.values_written += saved.created + saved.updated
         # Queryset update: the demo sets the workflow state directly, without transitions.
         Report.objects.filter(pk=report.pk).exclude(status=plan.status).update(status=plan.status)
 
