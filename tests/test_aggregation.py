@@ -96,7 +96,8 @@ class TestUnits:
         assert figures.value("grp_four_forms_total") == 50
         assert figures.value("grp_form1_pct") == 94
         assert figures.value("grp_form2_pct") == 6
-        assert [f.whole for f in figures.four_forms][:2] == [94, 6]
+        forms = next(b for b in figures.share_breakdowns if b.featured)
+        assert [share.whole for _, _, share in forms.parts][:2] == [94, 6]
 
 
 class TestCommission:

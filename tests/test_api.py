@@ -114,22 +114,22 @@ class TestSummaryJson:
     def test_it_answers_the_four_forms_shares(self, bob_client, dataset):
         shares = bob_client.get(api_url(org="forestry", year=2022)).json()["shares"]
         assert shares == {
-            "form1": {"whole": 94, "one_decimal": 94.0},
-            "form2": {"whole": 6, "one_decimal": 6.0},
-            "form3": {"whole": 0, "one_decimal": 0.0},
-            "form4": {"whole": 0, "one_decimal": 0.0},
+            "grp_form1_pct": {"whole": 94, "one_decimal": 94.0},
+            "grp_form2_pct": {"whole": 6, "one_decimal": 6.0},
+            "grp_form3_pct": {"whole": 0, "one_decimal": 0.0},
+            "grp_form4_pct": {"whole": 0, "one_decimal": 0.0},
         }
 
     def test_one_decimal_shares_add_up_to_100(self, charlie_client, dataset, indicators):
         # The water unit's 1 / 1 / 1 / (not known): no shares while a form is not known …
         shares = charlie_client.get(api_url(org="water", year=2022)).json()["shares"]
-        assert shares["form1"] == {"whole": None, "one_decimal": None}
+        assert shares["grp_form1_pct"] == {"whole": None, "one_decimal": None}
         # … and 33.3 / 33.3 / 33.4 / 0 once the fourth is known to be 0.
         Report.objects.filter(organisation=dataset["water_unit"]).update(status=Status.DRAFT)
         enter(indicators, dataset["water_unit"], "2022", {"grp_form4_person_times": 0})
         shares = charlie_client.get(api_url(org="water", year=2022)).json()["shares"]
-        assert [shares[f"form{n}"]["one_decimal"] for n in range(1, 5)] == [33.3, 33.3, 33.4, 0.0]
-        assert [shares[f"form{n}"]["whole"] for n in range(1, 5)] == [33, 33, 34, 0]
+        assert [shares[f"grp_form{n}_pct"]["one_decimal"] for n in range(1, 5)] == [33.3, 33.3, 33.4, 0.0]
+        assert [shares[f"grp_form{n}_pct"]["whole"] for n in range(1, 5)] == [33, 33, 34, 0]
 
     def test_it_lists_the_approximate_figures(self, bob_client, dataset):
         data = bob_client.get(api_url(org="forestry", year=2022)).json()
@@ -229,17 +229,20 @@ class TestApproval:
         assert approved["include_unapproved"] is False
         assert approved["unapproved_reports"] == 1
         assert approved["values"]["grp_form1_person_times"] == 40
-        assert approved["shares"]["form1"] == {"whole": 98, "one_decimal": 97.6}
+        assert approved["shares"]["grp_form1_pct"] == {"whole": 98, "one_decimal": 97.6}
 
         everything = bob_client.get(api_url(org="forestry", year=2022, include_unapproved=1)).json()
         assert everything["include_unapproved"] is True
         assert everything["unapproved_reports"] == 1
         assert everything["values"]["grp_form1_person_times"] == 47
-        assert everything["shares"]["form1"] == {"whole": 94, "one_decimal": 94.0}
+        assert everything["shares"]["grp_form1_pct"] == {"whole": 94, "one_decimal": 94.0}
 
-    def test_only_1_switches_it_on(self, bob_client, dataset):
+    def test_only_1_switches_it_on_and_anything_else_is_refused(self, bob_client, dataset):
         Report.objects.filter(organisation=dataset["park"]).update(status=Status.SUBMITTED)
-        data = bob_client.get(api_url(org="forestry", year=2022, include_unapproved="yes")).json()
+        response = bob_client.get(api_url(org="forestry", year=2022, include_unapproved="yes"))
+        assert response.status_code == 400
+        assert "include_unapproved" in response.json()["error"]
+        data = bob_client.get(api_url(org="forestry", year=2022, include_unapproved=0)).json()
         assert data["include_unapproved"] is False
         assert data["values"]["grp_form1_person_times"] == 40
 
@@ -254,7 +257,7 @@ def page_cells(html: str, year: int) -> dict[str, lxml.html.HtmlElement]:
 
 
 def unreported_mark_of(cell: lxml.html.HtmlElement) -> str:
-    """The "(n units not reported)" mark: after a figure, or as the tooltip of a "—" nobody reported."""
+    """The "(n units incomplete)" mark: after a figure, or as the tooltip of a "—" nobody reported."""
     marks = [span.text_content() for span in cell.xpath('.//span[@class="unreported"]')]
     marks += [span.get("title") for span in cell.xpath(".//span[@title]")]
     return "".join(marks)
@@ -305,18 +308,20 @@ class TestJsonMatchesThePage:
         for code in data["approximate"]:
             assert shown[code].is_approximate
 
-        # The four forms' shares: whole on the page, one decimal in its tooltip.
+        # Every exact breakdown's shares: whole and one decimal, as the page prints them.
         tree = lxml.html.fromstring(page.content.decode())
-        forms = [form.code for form in this_year.four_forms]
-        for position, code in enumerate(forms, start=1):
-            share = data["shares"][f"form{position}"]
-            cell = tree.xpath(f'//tr[@id="form-{code}"]/td[contains(@class, "share")]')[0]
-            if share["whole"] is None:
-                assert cell.text_content().strip() == "—"
-                assert share["one_decimal"] is None
-            else:
-                assert cell.text_content().strip() == f"{share['whole']}%"
-                assert cell.get("title") == f"{share['one_decimal']:.1f}%"
+        for whole, breakdown in data["breakdowns"].items():
+            if breakdown["relation"] != "exact":
+                continue
+            for code, share in breakdown["parts"].items():
+                row = tree.xpath(f'//section[@id="breakdown-{whole}"]//tr[@id="part-{code}"]')[0]
+                whole_cell, decimal_cell = row.xpath('td[contains(@class, "share")]')
+                if share["whole"] is None:
+                    assert whole_cell.text_content().strip() == "—"
+                    assert share["one_decimal"] is None
+                else:
+                    assert whole_cell.text_content().strip() == f"{share['whole']}%"
+                    assert decimal_cell.text_content().strip() == f"{share['one_decimal']:.1f}%"
 
     def test_the_approximate_codes_are_the_catalogues(self, bob_client, dataset):
         data = bob_client.get(api_url(org="forestry", year=2022)).json()

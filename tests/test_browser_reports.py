@@ -42,10 +42,10 @@ class TestReportsInTheBrowser:
         log_in(page, base, "/reports/forestry/2022/")
         expect(page.locator("h1")).to_contain_text("派驻市林业和草原局纪检监察组")
         expect(page.locator("h1 .year")).to_contain_text("2022")
-        form1 = page.locator("#form-grp_form1_person_times td")
+        form1 = page.locator("#part-grp_form1_person_times td")
         expect(form1.nth(1)).to_have_text("47")
         expect(form1.nth(2)).to_have_text("94%")
-        expect(page.locator("#form-grp_form2_person_times td").nth(2)).to_have_text("6%")
+        expect(page.locator("#part-grp_form2_person_times td").nth(2)).to_have_text("6%")
         expect(page.locator("#row-grp_four_forms_total")).to_contain_text("50")
         shots(page, "1-summary-2022")
 

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tracker.catalogue.loader import CATALOGUE_CSV, load_catalogue
-from tracker.catalogue.models import Aggregation, Indicator, Kind
+from tracker.catalogue.loader import CATALOGUE_CSV, CatalogueError, load_catalogue
+from tracker.catalogue.models import Aggregation, Catalogue, Indicator, Kind, Relation
 from tracker.entry.models import Report, Value
 from tracker.orgs.models import OrgKind
 
@@ -28,16 +28,52 @@ def catalogue_state():
             "reported_by",
             "order",
             "definition",
-            "seed_definition",
+            "seed",
+            "parts",
+            "relation",
+            "source",
             "active",
         )
     )
 
 
 class TestLoad:
-    def test_it_loads_80_indicators_on_migrate(self):
-        assert Indicator.objects.count() == 80
-        assert Indicator.objects.filter(active=True).count() == 80
+    def test_it_loads_84_indicators_on_migrate(self):
+        assert Indicator.objects.count() == 84
+        assert Indicator.objects.filter(active=True).count() == 84
+
+    def test_the_petition_channels_are_an_exact_breakdown_of_petitions_received(self):
+        received = Indicator.objects.get(code="grp_petitions_received")
+        exact = [b for b in received.breakdowns if b.relation == Relation.EXACT]
+        assert [b.parts for b in exact] == [
+            ("grp_petitions_letter", "grp_petitions_visit", "grp_petitions_phone", "grp_petitions_online")
+        ]
+        assert [b.parts for b in received.breakdowns if b.relation == Relation.WITHIN] == [
+            ("grp_petitions_accusation",)
+        ]
+        for code in exact[0].parts:
+            assert Indicator.objects.get(code=code).reported_by == OrgKind.UNIT
+
+    def test_every_behaviour_is_a_column(self):
+        """The CSV states kind, reporter, aggregation, breakdowns and definitions for every row."""
+        with CATALOGUE_CSV.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert list(rows[0]) == [
+            "code", "name_zh", "name_en", "unit_zh", "section", "kind", "reported_by", "aggregation",
+            "parts", "relation", "may_be_entered", "definition", "source",
+        ]  # fmt: skip
+        for row in rows:
+            assert row["kind"] and row["reported_by"] and row["aggregation"] and row["definition"], row["code"]
+            assert row["may_be_entered"] in ("yes", "no"), row["code"]
+
+    def test_the_catalogue_finds_a_shares_breakdown(self):
+        catalogue = Catalogue.active()
+        share = catalogue.by_code["grp_form2_pct"]
+        breakdown = catalogue.share_breakdown(share)
+        assert breakdown.whole == "grp_four_forms_total"
+        assert breakdown.parts[1] == "grp_form2_person_times"
+        assert catalogue.is_sub_item(catalogue.by_code["grp_sanctioned_party"])
+        assert not catalogue.is_sub_item(catalogue.by_code["grp_sanctioned_persons"])
 
     def test_every_speech_placeholder_has_an_indicator(self):
         with PLACEHOLDERS.open(encoding="utf-8") as fh:
@@ -76,7 +112,7 @@ class TestLoad:
 
 
 class TestLaterCatalogueChange:
-    def write_changed_csv(self, tmp_path, *, rename=None, drop=None, definition=None):
+    def write_changed_csv(self, tmp_path, *, rename=None, drop=None, definition=None, change=None):
         with CATALOGUE_CSV.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
         out = []
@@ -86,7 +122,9 @@ class TestLaterCatalogueChange:
             if rename and row["code"] == rename[0]:
                 row["name_zh"] = rename[1]
             if definition and row["code"] == definition[0]:
-                row["rule"] = definition[1]
+                row["definition"] = definition[1]
+            if change and row["code"] == change[0]:
+                row.update(change[1])
             out.append(row)
         out.reverse()  # a new order
         path = tmp_path / "indicators.csv"
@@ -104,14 +142,55 @@ class TestLaterCatalogueChange:
         load_catalogue(path)
         indicator.refresh_from_db()
         assert indicator.name_zh == "立案审查调查"
-        assert indicator.order == 10 * (80 - 9)  # tenth row of 80, reversed
+        assert indicator.order == 10 * (84 - 13)  # 14th row of 84, reversed
         assert Value.objects.get(report=report, indicator=indicator).value == 7
 
-    def test_a_dropped_indicator_is_deactivated_not_deleted(self, tmp_path):
-        path = self.write_changed_csv(tmp_path, drop="grp_he_t6_other")
+    def test_an_admins_edited_name_is_kept_and_the_changed_seed_reported(self, tmp_path):
+        Indicator.objects.filter(code="grp_cases_filed").update(name_zh="立案数（管理员改）")
+        path = self.write_changed_csv(tmp_path, rename=("grp_cases_filed", "立案审查调查"))
         result = load_catalogue(path)
-        assert result.deactivated == ["grp_he_t6_other"]
-        assert Indicator.objects.get(code="grp_he_t6_other").active is False
+        indicator = Indicator.objects.get(code="grp_cases_filed")
+        assert indicator.name_zh == "立案数（管理员改）"
+        assert indicator.seed["name_zh"] == "立案审查调查"
+        assert any("grp_cases_filed" in w and "name_zh" in w and "立案审查调查" in w for w in result.warnings)
+        # An unedited name in the same file follows it; loading the file again says nothing more.
+        assert load_catalogue(path).warnings == []
+        assert Indicator.objects.get(code="grp_cases_filed").name_zh == "立案数（管理员改）"
+
+    def test_the_csvs_columns_are_its_own_and_always_follow_it(self, tmp_path):
+        # The structure is the file's: a reload sets it even where the database says otherwise.
+        Indicator.objects.filter(code="grp_cases_filed").update(unit="个")
+        path = self.write_changed_csv(tmp_path, change=("grp_rectification_items", {"aggregation": "sum"}))
+        load_catalogue(path)
+        assert Indicator.objects.get(code="grp_cases_filed").unit == "件"
+        assert Indicator.objects.get(code="grp_rectification_items").aggregation == Aggregation.SUM
+
+    def test_a_file_with_errors_is_refused_whole_with_every_error(self, tmp_path):
+        before = catalogue_state()
+        path = self.write_changed_csv(
+            tmp_path,
+            rename=("grp_cases_filed", "改了名"),
+            change=("grp_clues_handled", {"parts": "grp_clues_closed+grp_no_such_code", "relation": "exact;within"}),
+        )
+        with pytest.raises(CatalogueError) as caught:
+            load_catalogue(path)
+        assert any("grp_no_such_code" in e for e in caught.value.errors)
+        assert any("relation" in e for e in caught.value.errors)
+        assert catalogue_state() == before
+
+    def test_the_command_says_what_is_wrong(self, tmp_path):
+        from django.core.management import CommandError, call_command
+
+        path = self.write_changed_csv(tmp_path, change=("grp_cases_filed", {"kind": "guess"}))
+        with pytest.raises(CommandError, match="kind “guess”"):
+            call_command("load_catalogue", file=str(path))
+
+    def test_a_dropped_indicator_is_deactivated_not_deleted(self, tmp_path):
+        # Not a part of any breakdown: a part that leaves must leave its whole's parts too.
+        path = self.write_changed_csv(tmp_path, drop="grp_work_suggestions")
+        result = load_catalogue(path)
+        assert result.deactivated == ["grp_work_suggestions"]
+        assert Indicator.objects.get(code="grp_work_suggestions").active is False
 
     def test_an_indicator_an_admin_switched_off_stays_off(self):
         Indicator.objects.filter(code="grp_he_t6_other").update(active=False)

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from tracker.aggregation.figures import derive, four_forms
-from tracker.catalogue.models import Aggregation, Indicator, Kind
+from tracker.aggregation.figures import breakdown_shares, report_figures
+from tracker.catalogue.models import Aggregation, Catalogue, Indicator, Kind
 from tracker.demo.world import build_world
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PeriodType
@@ -326,8 +326,10 @@ class TestFigures:
         assert totals["grp_form2_person_times"] == 3
         assert totals["grp_form3_person_times"] == 0
         assert totals["grp_form4_person_times"] == 0
-        assert [form.whole for form in four_forms(totals)] == [Decimal(94), Decimal(6), Decimal(0), Decimal(0)]
-        derived = derive(totals)
+        catalogue = Catalogue.active()
+        forms = breakdown_shares(catalogue.share_breakdown(catalogue.by_code["grp_form1_pct"]), totals)
+        assert [form.whole for form in forms] == [Decimal(94), Decimal(6), Decimal(0), Decimal(0)]
+        derived = report_figures(totals, catalogue)
         assert (derived["grp_form1_pct"], derived["grp_form2_pct"]) == (94, 6)
         assert derived["grp_four_forms_total"] == 50
 

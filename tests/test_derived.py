@@ -1,6 +1,20 @@
 from decimal import Decimal
 
-from tracker.aggregation.figures import change, derive, four_forms, shares
+import pytest
+
+from tracker.aggregation.figures import breakdown_shares, change, report_figures, shares
+from tracker.catalogue.models import Catalogue
+
+
+def derive(values):
+    """A report's figures with its derived ones, as the catalogue defines them."""
+    return report_figures(values, Catalogue.active())
+
+
+def four_forms(values):
+    catalogue = Catalogue.active()
+    breakdown = catalogue.share_breakdown(catalogue.by_code["grp_form1_pct"])
+    return breakdown_shares(breakdown, values)
 
 
 class TestShares:
@@ -27,6 +41,7 @@ class TestShares:
         assert shares([3, None]) == [None, None]
 
 
+@pytest.mark.django_db
 class TestDerive:
     def test_it_sums_the_four_forms_and_gives_whole_shares(self):
         values = {

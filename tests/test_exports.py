@@ -62,7 +62,7 @@ class TestSummaryExport:
         rows = workbook_rows(response)
         assert rows[0] == (
             *("板块", "指标", "单位", "2022年", "2021年"),
-            *("比上年增减", "增减幅度（%）", "未报单位数", "备注"),
+            *("比上年同期增减", "增减幅度（%）", "未报全单位数", "备注"),
         )
         assert by_name(rows, "立案") == ("审查调查", "立案", "件", 3, 4, -1, -25, 2, None)
         # The lower bound stays a number; the unit keeps the 余 so the row still reads "120余个".

@@ -8,7 +8,7 @@ Every test builds the same small dataset for the forestry group (bob is its lead
 2022, submitted only: 苗圃 (a third unit) cases 5.
 2021, approved: 局机关 cases 2, 森林公园 cases 2; the group: 100余 guided, 0 special inspections.
 
-So for 2022 the group shows cases 3 (2 units not reported) against 4 (1 not reported; −1, −25.0%); four forms
+So for 2022 the group shows cases 3 (2 units incomplete) against 4 (1 not reported; −1, −25.0%); four forms
 47/3/0/0 = 94%/6%; guided 120余 against 100余 (+20, +20.0%); special inspections 6 against 0
 (+6, "—"); field research 5 against nothing ("—").
 """
@@ -175,8 +175,8 @@ class TestSummary:
         name, unit, this, last, absolute, percent, notes = cells(response, "row-grp_cases_filed")
         assert name == "立案"
         assert unit == "件"
-        assert this == "3（2个单位未报）"
-        assert last == "4（1个单位未报）"  # 苗圃 entered nothing in 2021
+        assert this == "3（2个单位未报全）"
+        assert last == "4（1个单位未报全）"  # 苗圃 entered nothing in 2021
         assert absolute == "-1"
         assert percent == "-25.0%"
 
@@ -207,23 +207,29 @@ class TestSummary:
 
     def test_it_shows_four_form_counts_shares_and_a_chart(self, leader_client):
         response = leader_client.get(self.url)
-        assert cells(response, "form-grp_form1_person_times")[:3] == ["运用第一种形态", "47", "94%"]
-        assert cells(response, "form-grp_form2_person_times")[:3] == ["运用第二种形态", "3", "6%"]
-        assert cells(response, "form-grp_form3_person_times")[:3] == ["运用第三种形态", "0", "0%"]
+        assert cells(response, "part-grp_form1_person_times")[:3] == ["运用第一种形态", "47", "94%"]
+        assert cells(response, "part-grp_form2_person_times")[:3] == ["运用第二种形态", "3", "6%"]
+        assert cells(response, "part-grp_form3_person_times")[:3] == ["运用第三种形态", "0", "0%"]
         html = response.content.decode()
-        chart = html[html.index('<section class="four-forms"') : html.index("</section>")]
+        start = html.index('id="breakdown-grp_four_forms_total"')
+        chart = html[start : html.index("</section>", start)]
         assert "<svg" in chart
         assert "第一种形态" in chart
         assert "47人次 · 94%" in chart
 
     def test_it_counts_only_approved_reports_and_says_how_many_are_not(self, leader_client):
         response = leader_client.get(self.url)
-        assert cells(response, "row-grp_cases_filed")[2] == "3（2个单位未报）"
+        assert cells(response, "row-grp_cases_filed")[2] == "3（2个单位未报全）"
         assert "尚有1份报表未审核，未计入。" in response.content.decode()
 
     def test_it_includes_unapproved_reports_when_asked(self, leader_client):
         response = leader_client.get(self.url + "?include_unapproved=1")
-        assert cells(response, "row-grp_cases_filed")[2:6] == ["8（1个单位未报）", "4（1个单位未报）", "+4", "+100.0%"]
+        assert cells(response, "row-grp_cases_filed")[2:6] == [
+            "8（1个单位未报全）",
+            "4（1个单位未报全）",
+            "+4",
+            "+100.0%",
+        ]
         html = response.content.decode()
         assert "其中1份报表尚未审核，已计入。" in html
         assert "已包括未审核报表" in html
@@ -268,7 +274,7 @@ class TestSummary:
         html = leader_client.get(self.url, headers={"accept-language": "en"}).content.decode()
         assert "Yearly summary" in html
         assert "Cases filed" in html
-        assert "(2 units not reported)" in html
+        assert "(2 units incomplete)" in html
 
     def test_it_escapes_organisation_names(self, leader_client, data):
         data["park"].name = data["park"].short_name = "<script>alert(1)</script>"
@@ -315,10 +321,10 @@ class TestUnits:
         assert html.index(">局机关<") < html.index(">森林公园<") < html.index(">苗圃<")
         name, unit, organ, park, nursery, total = cells(response, "row-grp_cases_filed")
         assert (name, unit, organ, park, nursery) == ("立案", "件", "3", "—", "—")
-        assert total == "3（2个单位未报）"
-        assert cells(response, "row-grp_petitions_received")[2:] == ["10", "5", "—", "15（1个单位未报）"]
+        assert total == "3（2个单位未报全）"
+        assert cells(response, "row-grp_petitions_received")[2:] == ["10", "5", "—", "15（1个单位未报全）"]
         # The share of partial sums is partial too, and says so.
-        assert cells(response, "row-grp_form1_pct")[2:] == ["98", "78", "—", "94（1个单位未报）"]
+        assert cells(response, "row-grp_form1_pct")[2:] == ["98", "78", "—", "94（1个单位未报全）"]
 
     def test_it_leaves_out_what_units_do_not_report(self, leader_client):
         html = leader_client.get(self.url).content.decode()
@@ -348,11 +354,11 @@ class TestUnits:
         client.login(username="dana", password=PASSWORD)
         response = client.get("/reports/city/2022/units/")
         assert response.status_code == 200
-        assert cells(response, "row-grp_cases_filed")[2:] == ["3（2个单位未报）", "99", "102（2个单位未报）"]
+        assert cells(response, "row-grp_cases_filed")[2:] == ["3（2个单位未报全）", "99", "102（2个单位未报全）"]
 
     def test_it_includes_unapproved_reports_when_asked(self, leader_client):
         response = leader_client.get(self.url + "?include_unapproved=1")
-        assert cells(response, "row-grp_cases_filed")[2:] == ["3", "—", "5", "8（1个单位未报）"]
+        assert cells(response, "row-grp_cases_filed")[2:] == ["3", "—", "5", "8（1个单位未报全）"]
 
     def test_it_404s_for_another_group(self, client, charlie, data):
         client.login(username="charlie", password=PASSWORD)
@@ -368,7 +374,7 @@ class TestTrend:
     def test_it_shows_every_year_with_data(self, leader_client):
         response = leader_client.get(self.url)
         assert response.status_code == 200
-        assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报）", "3（2个单位未报）"]
+        assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报全）", "3（2个单位未报全）"]
         assert cells(response, "row-grp_grassroots_orgs_guided")[2:] == ["100余", "120余"]
 
     def test_it_charts_the_chosen_indicator_with_chinese_text(self, leader_client):
@@ -401,7 +407,7 @@ class TestTrend:
 
     def test_it_includes_unapproved_reports_when_asked(self, leader_client):
         response = leader_client.get(self.url + "?include_unapproved=1")
-        assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报）", "8（1个单位未报）"]
+        assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报全）", "8（1个单位未报全）"]
 
     def test_it_404s_for_another_group(self, client, charlie, data):
         client.login(username="charlie", password=PASSWORD)

@@ -122,7 +122,7 @@ class TestSubmissionChecks:
             },
         )
         response = act(client, alice, "submit")
-        assert "党纪处分人数不能超过处分总人数" in response.content.decode()
+        assert "“其中：党纪处分”不能超过“处分（党纪、政务）”" in response.content.decode()
         assert Report.objects.get().status == Status.DRAFT
 
     def test_a_warning_needs_a_note(self, client, world, indicators, alice):

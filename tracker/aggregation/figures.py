@@ -12,40 +12,9 @@ from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational
 
-# Derived sums: the indicator and the entered indicators it adds up. A derived sum is
-# the total typed in directly where that is allowed (Indicator.may_be_entered: the
-# parts are not known separately), else the sum of its parts when every part is
-# known, else "not known" (None). When both are entered, a validation rule compares them.
-DERIVED_SUMS: dict[str, tuple[str, ...]] = {
-    "grp_four_forms_total": (
-        "grp_form1_person_times",
-        "grp_form2_person_times",
-        "grp_form3_person_times",
-        "grp_form4_person_times",
-    ),
-    "grp_reminder_letters_proposals": ("grp_reminder_letters", "grp_discipline_proposals"),
-    "grp_admonition_talks": ("grp_work_talks", "grp_integrity_talks"),
-}
-
-FOUR_FORMS = DERIVED_SUMS["grp_four_forms_total"]
-# Share indicator → the form count it is the share of, in form order.
-FOUR_FORM_SHARES: dict[str, str] = {
-    "grp_form1_pct": "grp_form1_person_times",
-    "grp_form2_pct": "grp_form2_person_times",
-    "grp_form3_pct": "grp_form3_person_times",
-    "grp_form4_pct": "grp_form4_person_times",
-}
+from tracker.catalogue.models import Breakdown, Catalogue, Indicator
 
 Number = int | Decimal | Fraction | float
-
-
-def derived_parts(code: str) -> tuple[str, ...]:
-    """The entered indicators a figure is made of: its parts if it is derived, else itself."""
-    if code in DERIVED_SUMS:
-        return DERIVED_SUMS[code]
-    if code in FOUR_FORM_SHARES:
-        return FOUR_FORMS
-    return (code,)
 
 
 def shares(counts: Sequence[Number | None], decimals: int = 0) -> list[Decimal | None]:
@@ -77,38 +46,82 @@ def shares(counts: Sequence[Number | None], decimals: int = 0) -> list[Decimal |
     return [(Decimal(f) / scale).quantize(quantum) for f in floors]
 
 
+def derive_period(values: Mapping[str, int | None], catalogue: Catalogue) -> dict[str, int | Decimal | None]:
+    """One reporter's figures for one period, with its derived figures formed.
+
+    `values` maps the entered indicators' codes to figures (None or absent = not known). A
+    derived sum is the typed total where one was typed (Indicator.may_be_entered), else the
+    sum of its parts when every part is known, else not known; sums of sums work in any
+    order. Shares are left to `share_values`, since a share is taken after adding up.
+    """
+    result: dict[str, int | Decimal | None] = dict(values)
+    pending = [ind for ind in catalogue.indicators if ind.sum_parts]
+
+    def resolve(indicator: Indicator, seen: frozenset[str]) -> int | None:
+        if indicator.code in result and (indicator.may_be_entered and result[indicator.code] is not None):
+            return result[indicator.code]
+        parts = []
+        for code in indicator.sum_parts:
+            part = catalogue.by_code.get(code)
+            if part is not None and part.sum_parts and code not in seen:
+                parts.append(resolve(part, seen | {code}))
+            else:
+                parts.append(result.get(code))
+        return None if any(p is None for p in parts) else sum(parts)
+
+    for indicator in pending:
+        result[indicator.code] = resolve(indicator, frozenset({indicator.code}))
+    return result
+
+
+def share_values(values: Mapping[str, int | Decimal | None], catalogue: Catalogue) -> dict[str, Decimal | None]:
+    """Every derived share (whole percent) from added-up figures: its count's share of its breakdown."""
+    result: dict[str, Decimal | None] = {}
+    for indicator in catalogue.indicators:
+        if not indicator.is_share:
+            continue
+        breakdown = catalogue.share_breakdown(indicator)
+        if breakdown is None:
+            result[indicator.code] = None
+            continue
+        whole = shares([values.get(code) for code in breakdown.parts], 0)
+        result[indicator.code] = whole[breakdown.parts.index(indicator.share_of)]
+    return result
+
+
+def report_figures(values: Mapping[str, int | None], catalogue: Catalogue) -> dict[str, int | Decimal | None]:
+    """One report's entered figures with all its derived ones: sums, then shares (entry page, checks)."""
+    result = derive_period(values, catalogue)
+    result.update(share_values(result, catalogue))
+    return result
+
+
 @dataclass(frozen=True)
-class FormShare:
-    code: str  # the form's count indicator
-    count: int | None
-    whole: Decimal | None
+class PartShare:
+    code: str
+    value: int | Decimal | None
+    whole: Decimal | None  # whole percent (an exact breakdown's add up to 100)
     one_decimal: Decimal | None
 
 
-def four_forms(values: Mapping[str, int | None]) -> list[FormShare]:
-    """The four forms' counts with their shares, whole and to one decimal."""
-    counts = [values.get(code) for code in FOUR_FORMS]
-    whole = shares(counts, 0)
-    one_decimal = shares(counts, 1)
-    return [FormShare(code, c, w, d) for code, c, w, d in zip(FOUR_FORMS, counts, whole, one_decimal, strict=True)]
+def breakdown_shares(breakdown: Breakdown, values: Mapping[str, int | Decimal | None]) -> list[PartShare]:
+    """Each part's share of the whole.
 
-
-def derive(values: Mapping[str, int | None]) -> dict[str, int | Decimal | None]:
-    """The derived figures (sums and whole-percent shares) of a set of entered values.
-
-    `values` maps indicator codes to entered figures (None = not known). The result
-    maps each derived indicator code to its figure, or None where it is not known.
+    An exact breakdown's parts share out 100 by largest remainder (`shares`, over the parts, so
+    they add up to 100 even where a total was typed); a `within` or `overlap` part is its own
+    percentage of the whole, not forced to add up to anything.
     """
-    derived: dict[str, int | Decimal | None] = {}
-    for code, parts in DERIVED_SUMS.items():
-        part_values = [values.get(p) for p in parts]
-        if values.get(code) is not None:
-            derived[code] = values[code]
-        else:
-            derived[code] = None if any(v is None for v in part_values) else sum(part_values)
-    for share_code, form in zip(FOUR_FORM_SHARES, four_forms(values), strict=True):
-        derived[share_code] = form.whole
-    return derived
+    counts = [values.get(code) for code in breakdown.parts]
+    if breakdown.is_exact:
+        whole_pcts, one_decimals = shares(counts, 0), shares(counts, 1)
+    else:
+        total = values.get(breakdown.whole)
+        whole_pcts = [None if c is None or total is None else percent(c, total, 0) for c in counts]
+        one_decimals = [None if c is None or total is None else percent(c, total, 1) for c in counts]
+    return [
+        PartShare(code, count, w, d)
+        for code, count, w, d in zip(breakdown.parts, counts, whole_pcts, one_decimals, strict=True)
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,15 @@
-"""The indicator catalogue: what is counted, in which unit, and by whom."""
+"""The indicator catalogue: what is counted, in which unit, by whom, how it adds up and what it breaks into.
+
+Everything an indicator does is a column here, loaded from seeds/indicators.csv: nothing is
+guessed from a code, a name or a section. `Catalogue` answers the questions the rest of the
+app asks about breakdowns (which whole a part belongs to, which count a share is of).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import models
 from django.utils.translation import get_language
@@ -19,6 +28,46 @@ class Kind(models.TextChoices):
 class Aggregation(models.TextChoices):
     SUM = "sum", _("Sum over periods")
     LATEST = "latest", _("Latest period (cumulative figure)")
+
+
+class Relation(models.TextChoices):
+    """How the parts of a breakdown relate to their whole."""
+
+    EXACT = "exact", _("Parts add up to the whole")
+    WITHIN = "within", _("Each part is at most the whole")
+    OVERLAP = "overlap", _("Each part is at most the whole, the whole at most their sum")
+
+
+# Separates two breakdowns of one whole in the `parts` and `relation` columns
+# ("a+b+c;d" with "exact;within"), and the parts of one breakdown.
+BREAKDOWN_SEPARATOR = ";"
+PART_SEPARATOR = "+"
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A whole and the parts it breaks into, e.g. the four forms of 运用“四种形态”."""
+
+    whole: str
+    relation: str
+    parts: tuple[str, ...]
+
+    @property
+    def is_exact(self) -> bool:
+        return self.relation == Relation.EXACT
+
+
+def split_parts(text: str) -> list[tuple[str, ...]]:
+    """ "a+b;c" → [("a", "b"), ("c",)]."""
+    return [
+        tuple(code.strip() for code in group.split(PART_SEPARATOR) if code.strip())
+        for group in (text or "").split(BREAKDOWN_SEPARATOR)
+        if group.strip()
+    ]
+
+
+def split_relations(text: str) -> list[str]:
+    return [rel.strip() for rel in (text or "").split(BREAKDOWN_SEPARATOR) if rel.strip()]
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -50,13 +99,19 @@ class Indicator(models.Model):
         help_text=_("The kind of organisation that enters this figure."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-    # A derived total that may also be typed in when its parts are not known separately
-    # (the catalogue's "or enter directly if not split"): the parts' sum wins when they are.
+    # Breakdowns: the codes this whole breaks into ("a+b+c", several separated by ";")
+    # and how each group relates to the whole ("exact", "within", "overlap"). A derived
+    # sum is an exact whole computed from its parts; a derived share names its one count.
+    parts = models.CharField(_("parts"), max_length=1000, blank=True)
+    relation = models.CharField(_("relation of the parts"), max_length=100, blank=True)
+    # A derived total that may also be typed in when its parts are not known separately.
+    # In a period where it is typed, the typed total stands; else the parts' sum does.
     may_be_entered = models.BooleanField(_("may be entered when not split"), default=False)
-    definition = models.TextField(_("definition"), blank=True)
-    # The definition as last loaded from seeds/indicators.csv. When `definition`
-    # differs from it an administrator has edited it, and the loader keeps the edit.
-    seed_definition = models.TextField(editable=False, blank=True)
+    definition = models.TextField(_("definition (口径)"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    # What seeds/indicators.csv last said for the fields an administrator owns (names and
+    # definition). A field that differs from its seed was edited, and a reload keeps it.
+    seed = models.JSONField(default=dict, editable=False)
     active = models.BooleanField(_("active"), default=True)
 
     objects = IndicatorQuerySet.as_manager()
@@ -91,6 +146,105 @@ class Indicator(models.Model):
     @property
     def is_approximate(self) -> bool:
         return self.kind == Kind.APPROX_OVER_N
+
+    @property
+    def is_share(self) -> bool:
+        return self.kind == Kind.DERIVED_PCT
+
+    @cached_property
+    def breakdowns(self) -> list[Breakdown]:
+        """The breakdowns this indicator is the whole of (a share has none: it names its count)."""
+        if self.is_share:
+            return []
+        groups, relations = split_parts(self.parts), split_relations(self.relation)
+        return [
+            Breakdown(self.code, relation, parts) for parts, relation in zip(groups, relations, strict=False) if parts
+        ]
+
+    @property
+    def sum_parts(self) -> tuple[str, ...]:
+        """For a derived sum, the codes it adds up; else ()."""
+        if self.kind != Kind.DERIVED_SUM:
+            return ()
+        exact = [b for b in self.breakdowns if b.is_exact]
+        return exact[0].parts if exact else ()
+
+    @property
+    def share_of(self) -> str:
+        """For a derived share, the count it is the share of; else ""."""
+        if not self.is_share:
+            return ""
+        groups = split_parts(self.parts)
+        return groups[0][0] if groups and groups[0] else ""
+
+    # The fields seeds/indicators.csv owns: read-only in the admin, replaced by every reload.
+    CATALOGUE_FIELDS = (
+        "code",
+        "unit",
+        "section",
+        "kind",
+        "reported_by",
+        "aggregation",
+        "parts",
+        "relation",
+        "may_be_entered",
+        "order",
+        "source",
+    )
+    # The fields an administrator owns: seeded once, then kept through every reload.
+    ADMIN_FIELDS = ("name_zh", "name_en", "definition")
+
+
+class Catalogue:
+    """The active indicators with their breakdowns, read once and asked many times.
+
+    Used by the aggregation, the rules, the entry page and every report: it is how code finds
+    "the four forms" or "the shares of clue disposal" without naming an indicator.
+    """
+
+    def __init__(self, indicators: Iterable[Indicator]):
+        self.indicators = list(indicators)
+        self.by_code = {ind.code: ind for ind in self.indicators}
+        self.breakdowns: list[Breakdown] = [b for ind in self.indicators for b in ind.breakdowns]
+        # part code → the exact breakdown it belongs to (a part belongs to at most one).
+        self.exact_of: dict[str, Breakdown] = {}
+        for breakdown in self.breakdowns:
+            if breakdown.is_exact:
+                for part in breakdown.parts:
+                    self.exact_of.setdefault(part, breakdown)
+        # part code → the wholes it is listed under, for indenting sub-items.
+        self.wholes_of: dict[str, list[str]] = {}
+        for breakdown in self.breakdowns:
+            for part in breakdown.parts:
+                self.wholes_of.setdefault(part, []).append(breakdown.whole)
+        # count code → the derived share indicator of it, if the catalogue has one.
+        self.share_indicator_of: dict[str, Indicator] = {
+            ind.share_of: ind for ind in self.indicators if ind.is_share and ind.share_of
+        }
+
+    @classmethod
+    def active(cls) -> Catalogue:
+        return cls(Indicator.objects.active())
+
+    def share_breakdown(self, share: Indicator) -> Breakdown | None:
+        """The exact breakdown a derived share is computed over."""
+        return self.exact_of.get(share.share_of)
+
+    def is_sub_item(self, indicator: Indicator) -> bool:
+        """A part listed after its whole (a 其中 row, a method under its total): indented on pages."""
+        return any(
+            whole in self.by_code and self.by_code[whole].order < indicator.order
+            for whole in self.wholes_of.get(indicator.code, ())
+        )
+
+    def sources_of(self, indicator: Indicator) -> tuple[str, ...]:
+        """The entered indicators a figure is made of: a sum's parts, a share's breakdown, else itself."""
+        if indicator.sum_parts:
+            return indicator.sum_parts + ((indicator.code,) if indicator.may_be_entered else ())
+        if indicator.is_share:
+            breakdown = self.share_breakdown(indicator)
+            return breakdown.parts if breakdown else ()
+        return (indicator.code,)
 
 
 # English labels for the catalogue's sections (the CSV's `group` column).

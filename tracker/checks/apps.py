@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,10 +7,16 @@ class ChecksConfig(AppConfig):
     verbose_name = _("Validation rules")
 
     def ready(self) -> None:
-        post_migrate.connect(_seed_after_migrate, sender=self)
+        from tracker.catalogue.loader import catalogue_loaded
+
+        catalogue_loaded.connect(_seed_after_catalogue, dispatch_uid="checks-seed-rules")
 
 
-def _seed_after_migrate(sender, using="default", **kwargs) -> None:
+def _seed_after_catalogue(sender, using="default", result=None, **kwargs) -> None:
+    # The rules follow the catalogue's breakdowns: every load of the catalogue (migrate,
+    # load_catalogue) brings them in line.
     from tracker.checks.seed import load_rules
 
-    load_rules(using=using)
+    warnings = load_rules(using=using)
+    if result is not None:
+        result.warnings.extend(warnings)

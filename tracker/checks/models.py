@@ -40,13 +40,16 @@ class RuleQuerySet(models.QuerySet):
 
 class Rule(models.Model):
     # Stable name for seeded rules, so re-seeding updates rather than duplicates them.
-    key = models.SlugField(_("key"), max_length=60, unique=True)
+    key = models.SlugField(_("key"), max_length=150, unique=True)
     left = models.CharField(_("left expression"), max_length=500)
     operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices)
     right = models.CharField(_("right expression"), max_length=500)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.ERROR)
     message = models.CharField(_("message"), max_length=300)
     active = models.BooleanField(_("active"), default=True)
+    # What the seed (the catalogue's breakdowns or seeds/rules.csv) last said; None for a rule an
+    # administrator added. A rule whose fields differ from its seed was edited and is kept.
+    seed = models.JSONField(null=True, blank=True, editable=False)
 
     objects = RuleQuerySet.as_manager()
 

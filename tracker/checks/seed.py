@@ -1,197 +1,153 @@
-"""The rules the catalogue's `rule` column states, loaded by migrate (idempotent).
+"""The seeded validation rules: generated from the catalogue's breakdowns, plus seeds/rules.csv.
 
-An administrator may change a seeded rule's severity, message or switch it off: a
-later load leaves existing rules alone and only adds missing ones.
+- an `exact` breakdown gives "the parts add up to the whole" (not for a derived sum that
+  cannot be typed: it is its parts' sum by construction);
+- `within` gives "each part is at most the whole";
+- `overlap` gives both "each part is at most the whole" and "the whole is at most the parts' sum";
+- seeds/rules.csv holds the other rules (soft relations between indicators of different
+  breakdowns), as data.
+
+Loaded after every catalogue load (the `catalogue_loaded` signal, so also by `migrate`).
+The same ownership as the catalogue: a seeded rule follows its seed until an administrator
+edits it; an edited rule is kept and a changed seed is reported; a rule that is no longer
+seeded is switched off, and on again if it comes back; rules an administrator added are
+never touched.
 """
 
 from __future__ import annotations
 
-from tracker.checks.models import Rule, Severity
+import csv
+from pathlib import Path
 
-E, W = Severity.ERROR, Severity.WARNING
+from django.conf import settings
+from django.db import transaction
 
-SEEDED_RULES: list[tuple[str, str, str, str, str, str]] = [
-    # key, left, operator, right, severity, message
-    (
-        "clues-disposal-sum",
-        "grp_clues_talk_inquiry + grp_clues_initial_verification + grp_clues_shelved + grp_clues_closed",
-        "==",
-        "grp_clues_handled",
-        W,
-        "谈话函询、初步核实、暂存待查、予以了结四类处置之和应等于处置问题线索总数。",
-    ),
-    (
-        "sanctions-party-le-total",
-        "grp_sanctioned_party",
-        "<=",
-        "grp_sanctioned_persons",
-        E,
-        "党纪处分人数不能超过处分总人数。",
-    ),
-    (
-        "sanctions-admin-le-total",
-        "grp_sanctioned_admin",
-        "<=",
-        "grp_sanctioned_persons",
-        E,
-        "政务处分人数不能超过处分总人数。",
-    ),
-    (
-        "sanctions-total-le-party-plus-admin",
-        "grp_sanctioned_persons",
-        "<=",
-        "grp_sanctioned_party + grp_sanctioned_admin",
-        E,
-        "处分总人数不能超过党纪处分与政务处分人数之和。",
-    ),
-    (
-        "sanctions-rank-sum",
-        "grp_sanctioned_bureau_level + grp_sanctioned_county_level + grp_sanctioned_township_level"
-        " + grp_sanctioned_general_cadres + grp_sanctioned_other",
-        "==",
-        "grp_sanctioned_persons",
-        E,
-        "厅局级、县处级、乡科级、一般干部和其他人员之和应等于处分总人数。",
-    ),
-    (
-        "sanctions-top-leaders-le-total",
-        "grp_sanctioned_top_leaders",
-        "<=",
-        "grp_sanctioned_persons",
-        E,
-        "处分“一把手”人数不能超过处分总人数。",
-    ),
-    (
-        "sanctions-county-le-total",
-        "grp_sanctioned_county_level",
-        "<=",
-        "grp_sanctioned_persons",
-        E,
-        "处分县处级干部人数不能超过处分总人数。",
-    ),
-    (
-        "letters-plus-proposals",
-        "grp_reminder_letters + grp_discipline_proposals",
-        "==",
-        "grp_reminder_letters_proposals",
-        E,
-        "《工作提醒函》与《纪检监察建议书》之和应等于合计份数。",
-    ),
-    (
-        "eight-rules-issues-sum",
-        "grp_fb_issues + grp_he_issues",
-        "==",
-        "grp_eight_rules_issues",
-        E,
-        "形式主义官僚主义与享乐主义奢靡之风问题之和应等于违反八项规定精神问题总数。",
-    ),
-    (
-        "eight-rules-persons-sum",
-        "grp_fb_persons + grp_he_persons",
-        "==",
-        "grp_eight_rules_persons",
-        E,
-        "两类问题处理人数之和应等于批评教育帮助和处理总人数。",
-    ),
-    (
-        "eight-rules-sanctioned-le-persons",
-        "grp_eight_rules_sanctioned",
-        "<=",
-        "grp_eight_rules_persons",
-        E,
-        "党纪政务处分人数不能超过批评教育帮助和处理人数。",
-    ),
-    (
-        "fb-types-sum",
-        "grp_fb_t1_decisions + grp_fb_t2_duty + grp_fb_t3_masses + grp_fb_t4_burden",
-        "==",
-        "grp_fb_issues",
-        E,
-        "形式主义、官僚主义四类问题之和应等于该类问题总数。",
-    ),
-    (
-        "he-types-sum",
-        "grp_he_t1_gifts + grp_he_t2_dining + grp_he_t3_weddings + grp_he_t4_allowances + grp_he_t5_travel"
-        " + grp_he_t6_other",
-        "==",
-        "grp_he_issues",
-        E,
-        "享乐主义、奢靡之风六类问题之和应等于该类问题总数。",
-    ),
-    (
-        "petitions-accusation-le-received",
-        "grp_petitions_accusation",
-        "<=",
-        "grp_petitions_received",
-        E,
-        "检举控告类不能超过接收信访举报总数。",
-    ),
-    (
-        "cases-le-clues",
-        "grp_cases_filed",
-        "<=",
-        "grp_clues_accepted",
-        W,
-        "立案数多于受理问题线索数（可能含往年线索），请在备注中说明。",
-    ),
-    (
-        "transferred-le-sanctioned",
-        "grp_transferred_to_procuratorate",
-        "<=",
-        "grp_sanctioned_persons",
-        W,
-        "移送检察机关人数多于处分人数，请核实。",
-    ),
-    (
-        "sanctioned-le-forms-2-4",
-        "grp_sanctioned_persons",
-        "<=",
-        "grp_form2_person_times + grp_form3_person_times + grp_form4_person_times",
-        W,
-        "处分人数多于第二、三、四种形态人次之和，请核实。",
-    ),
-    (
-        "city-top-leaders-le-sanctioned",
-        "city_sanctioned_top_leaders",
-        "<=",
-        "city_sanctioned_persons",
-        E,
-        "全市处分“一把手”人数不能超过全市处分人数。",
-    ),
-    (
-        "city-county-le-sanctioned",
-        "city_sanctioned_county_level",
-        "<=",
-        "city_sanctioned_persons",
-        E,
-        "全市处分县处级干部人数不能超过全市处分人数。",
-    ),
-    (
-        "city-transferred-le-sanctioned",
-        "city_transferred_to_procuratorate",
-        "<=",
-        "city_sanctioned_persons",
-        W,
-        "全市移送检察机关人数多于全市处分人数，请核实。",
-    ),
-    (
-        "city-sanctioned-le-four-forms",
-        "city_sanctioned_persons",
-        "<=",
-        "city_four_forms_total",
-        W,
-        "全市处分人数多于运用“四种形态”总人次，请核实。",
-    ),
-]
+from tracker.catalogue.models import Breakdown, Catalogue, Indicator, Relation
+from tracker.checks.models import Operator, Rule, Severity
+
+RULES_CSV = Path(settings.BASE_DIR) / "seeds" / "rules.csv"
+SEEDED_FIELDS = ("left", "operator", "right", "severity", "message")
 
 
-def load_rules(using: str = "default") -> int:
-    """Add the seeded rules that are missing; returns how many were added."""
-    existing = set(Rule.objects.using(using).values_list("key", flat=True))
-    new = [
-        Rule(key=key, left=left, operator=op, right=right, severity=severity, message=message)
-        for key, left, op, right, severity, message in SEEDED_RULES
-        if key not in existing
-    ]
-    Rule.objects.using(using).bulk_create(new)
-    return len(new)
+def _name(catalogue: Catalogue, code: str) -> str:
+    indicator = catalogue.by_code.get(code)
+    if indicator is None:
+        return code
+    # A name that has quotes of its own (处分“一把手”) reads best without another pair.
+    return indicator.name_zh if "“" in indicator.name_zh else f"“{indicator.name_zh}”"
+
+
+def _names(catalogue: Catalogue, codes: tuple[str, ...]) -> str:
+    return "、".join(_name(catalogue, code) for code in codes)
+
+
+def _rule(key: str, left: str, operator: str, right: str, message: str, severity=Severity.ERROR) -> dict:
+    # The model's column widths: a catalogue with very long names still loads.
+    return {
+        "key": key[:150],
+        "left": left[:500],
+        "operator": operator,
+        "right": right[:500],
+        "severity": severity,
+        "message": message[:300],
+    }
+
+
+def breakdown_rules(catalogue: Catalogue, breakdown: Breakdown) -> list[dict]:
+    whole = catalogue.by_code[breakdown.whole]
+    parts_sum = " + ".join(breakdown.parts)
+    rules = []
+    if breakdown.relation == Relation.EXACT:
+        if whole.sum_parts and not whole.may_be_entered:
+            return []
+        rules.append(
+            _rule(
+                f"sum-{whole.code}",
+                parts_sum,
+                Operator.EQ,
+                whole.code,
+                f"{_names(catalogue, breakdown.parts)}之和应等于{_name(catalogue, whole.code)}。",
+            )
+        )
+        return rules
+    for part in breakdown.parts:
+        rules.append(
+            _rule(
+                f"part-{part}-le-{whole.code}",
+                part,
+                Operator.LE,
+                whole.code,
+                f"{_name(catalogue, part)}不能超过{_name(catalogue, whole.code)}。",
+            )
+        )
+    if breakdown.relation == Relation.OVERLAP:
+        rules.append(
+            _rule(
+                f"whole-{whole.code}-le-parts",
+                whole.code,
+                Operator.LE,
+                parts_sum,
+                f"{_name(catalogue, whole.code)}不能超过{_names(catalogue, breakdown.parts)}之和。",
+            )
+        )
+    return rules
+
+
+def file_rules(path: Path = RULES_CSV) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [
+            _rule(
+                row["key"].strip(),
+                row["left"].strip(),
+                Operator(row["operator"].strip()),
+                row["right"].strip(),
+                row["message"].strip(),
+                Severity(row["severity"].strip()),
+            )
+            for row in csv.DictReader(fh)
+        ]
+
+
+def seeded_rules(catalogue: Catalogue, path: Path = RULES_CSV) -> list[dict]:
+    rules = [rule for breakdown in catalogue.breakdowns for rule in breakdown_rules(catalogue, breakdown)]
+    return rules + file_rules(path)
+
+
+def load_rules(using: str = "default", path: Path = RULES_CSV) -> list[str]:
+    """Bring the seeded rules in line with the catalogue and rules.csv; returns warnings."""
+    catalogue = Catalogue(Indicator.objects.using(using).filter(active=True))
+    wanted = {rule["key"]: rule for rule in seeded_rules(catalogue, path)}
+    warnings: list[str] = []
+    with transaction.atomic(using=using):
+        existing = {rule.key: rule for rule in Rule.objects.using(using).all()}
+        for key, fields in wanted.items():
+            seed = {name: str(fields[name]) for name in SEEDED_FIELDS}
+            rule = existing.get(key)
+            if rule is None:
+                Rule.objects.using(using).create(key=key, seed=seed, **{n: fields[n] for n in SEEDED_FIELDS})
+                continue
+            if rule.seed is None:
+                warnings.append(f"rule {key}: an administrator's rule has this key; the seeded rule is not loaded.")
+                continue
+            changed = []
+            old = rule.seed
+            edited = any(str(getattr(rule, name)) != old.get(name) for name in SEEDED_FIELDS)
+            if {n: old.get(n) for n in SEEDED_FIELDS} != seed:
+                if edited:
+                    warnings.append(f"rule {key}: the seeded rule changed, but an administrator edited it; kept.")
+                else:
+                    for name in SEEDED_FIELDS:
+                        setattr(rule, name, fields[name])
+                    changed.append(True)
+            if old.get("retired"):
+                rule.active = True
+                changed.append(True)
+            if changed or old != seed:
+                rule.seed = seed
+                rule.save(using=using)
+        for key, rule in existing.items():
+            if rule.seed is not None and key not in wanted and not rule.seed.get("retired"):
+                rule.active = False
+                rule.seed = {**rule.seed, "retired": True}
+                rule.save(using=using, update_fields=["active", "seed"])
+    return warnings

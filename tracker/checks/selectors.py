@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from tracker.aggregation.yearly import Aggregator
 from tracker.checks.engine import Finding, active_rules, run_checks
 from tracker.checks.models import Severity
+from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation
 
 
@@ -27,13 +28,17 @@ class FindingRow:
         return _("skipped: not all figures known") if self.skipped else _("broken")
 
 
-def subtree_findings(organisation: Organisation, year: int, *, include_unapproved: bool) -> list[FindingRow]:
-    """Each rule is run where its figures are entered: unit rules on each unit, and so on."""
-    aggregator = Aggregator(organisation, [year - 1, year], include_unapproved=include_unapproved)
+def subtree_findings(organisation: Organisation, rng: Range, *, include_unapproved: bool) -> list[FindingRow]:
+    """Each rule is run where its figures are entered: unit rules on each unit, and so on.
+
+    The year-over-year check compares the range with the same range last year (同期).
+    """
+    previous = rng.same_last_year()
+    aggregator = Aggregator(organisation, [previous, rng], include_unapproved=include_unapproved)
     rules = active_rules()
     rows: list[FindingRow] = []
     for org in aggregator.orgs:
-        now, last = aggregator.org_year(org, year), aggregator.org_year(org, year - 1)
+        now, last = aggregator.figures_for(org, rng), aggregator.figures_for(org, previous)
         own = [ind for ind in now.indicators if ind.reported_by == org.kind]
         if not any(now.value(ind.code) is not None for ind in own):
             # Nothing entered (or approved) yet: the completeness page says so, not a list of skipped rules.

@@ -6,22 +6,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from tablib import Dataset
 
+from tracker.aggregation.scope import ReportScope
 from tracker.checks.selectors import subtree_findings
-from tracker.reports.common import org_and_year, wants_unapproved
 from tracker.reports.exports import spreadsheet_cell
 
 
 @require_safe
 def checks_page(request, org: str, year: int):
     """Every rule broken or skipped, for every organisation of the subtree; exportable to Excel."""
-    organisation, year = org_and_year(request, org, year)
-    rows = subtree_findings(organisation, year, include_unapproved=wants_unapproved(request))
+    scope = ReportScope.from_request(request, org, year)
+    rows = subtree_findings(scope.organisation, scope.range, include_unapproved=scope.include_unapproved)
     if request.GET.get("_export") == "xlsx":
-        return _export(rows, organisation, year)
+        return _export(rows, scope.organisation, scope.range.through_text)
     return render(
         request,
         "checks/checks.html",
-        {"organisation": organisation, "year": year, "rows": rows, "include_unapproved": wants_unapproved(request)},
+        {
+            "organisation": scope.organisation,
+            "year": scope.year,
+            "range": scope.range,
+            "scope": scope,
+            "rows": rows,
+            "include_unapproved": scope.include_unapproved,
+        },
     )
 
 

@@ -393,8 +393,14 @@ def unit_figures(rng: random.Random, scale: float, forms: tuple[int, int, int, i
     spare -= fb_persons - fb_issues
     he_persons = he_issues + (rng.randint(0, min(spare, he_issues)) if he_issues else 0)
     eight_persons = fb_persons + he_persons
+    # The channels get a generator of their own, so that adding them changed no other demo figure.
+    letter, visit, phone, online = _split(random.Random(received), received, (3, 3, 1.5, 2.5))
     return {
         "grp_petitions_received": received,
+        "grp_petitions_letter": letter,
+        "grp_petitions_visit": visit,
+        "grp_petitions_phone": phone,
+        "grp_petitions_online": online,
         "grp_petitions_accusation": rng.randint(received // 3, (received * 2) // 3),
         "grp_petition_visits": max(0, round(received * rng.uniform(1.0, 2.2))),
         "grp_clues_accepted": accepted,

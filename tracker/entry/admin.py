@@ -1,15 +1,78 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
 
+from tracker.catalogue.models import Indicator
+from tracker.entry.forms import FigureField
 from tracker.entry.models import Report, Value
-from tracker.entry.periods import Period
-from tracker.entry.services import EDITABLE_STATUSES, Source, check_period_type
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period
+from tracker.entry.services import EDITABLE_STATUSES, Source, check_period_type, report_get_or_create
+from tracker.orgs.models import OrgKind
 from tracker.workflow.admin import ReadOnlyAdmin
+
+
+def indicator_refusal(indicator: Indicator, report: Report | None) -> str | None:
+    """Why the admin may not write a figure of this indicator in this report, or None.
+
+    The entry page's rules: an organisation enters only the active, entered (not derived,
+    unless the total may be typed) indicators of its own kind.
+    """
+    names = {"name": indicator.name, "code": indicator.code}
+    if not indicator.active:
+        return _("The indicator “%(name)s” (%(code)s) is switched off and cannot be entered.") % names
+    if not indicator.is_entered:
+        return _("The indicator “%(name)s” (%(code)s) is computed from other figures and cannot be entered.") % names
+    # On the add page the report's organisation is known only once the report form is valid.
+    organisation = report.organisation if report is not None and report.organisation_id else None
+    if organisation is not None and indicator.reported_by != organisation.kind:
+        return _(
+            "%(org)s does not enter the indicator “%(name)s” (%(code)s): that figure is entered by a %(kind)s."
+        ) % {**names, "org": organisation.name, "kind": OrgKind(indicator.reported_by).label}
+    return None
+
+
+class ValueInlineForm(forms.ModelForm):
+    # parse_figure's rules and messages, as on the entry page: no negatives, no decimals,
+    # at most settings.MAX_FIGURE (the column itself would take far more).
+    value = FigureField(
+        label=Value._meta.get_field("value").verbose_name,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "vIntegerField", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Value
+        fields = ["indicator", "value", "note"]
+
+    def __init__(self, *args, report: Report | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        # Only writes are checked: an untouched row of, say, a since switched-off indicator
+        # does not stop the report's other figures from being saved (or it from being deleted).
+        if indicator is not None and self.has_changed():
+            refusal = indicator_refusal(indicator, self.report)
+            if refusal:
+                self.add_error("indicator", refusal)
+        return cleaned
+
+
+class ValueFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # The report (on the add page, the one being created) for the organisation check.
+        return {**super().get_form_kwargs(index), "report": self.instance}
 
 
 class ValueInline(admin.TabularInline):
     model = Value
+    form = ValueInlineForm
+    formset = ValueFormSet
     extra = 0
     fields = ["indicator", "value", "note"]
     autocomplete_fields = ["indicator"]
@@ -33,6 +96,15 @@ class ReportAdminForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["organisation", "year", "period_type", "period_number"]
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError(
+                _("The year must be between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR},
+                code="year_range",
+            )
+        return year
 
     def clean(self):
         cleaned = super().clean()
@@ -58,10 +130,24 @@ class ReportAdmin(admin.ModelAdmin):
         fixed = ["status", "revision"]
         return fixed + (["organisation", "year", "period_type", "period_number"] if obj else [])
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Nothing of an existing report is edited here (see get_readonly_fields): touch it
+            # without writing back a status or revision the workflow may have moved meanwhile.
+            obj.save(update_fields=["updated"])
+            return
+        # Created as everywhere else, with the period-type rule checked again at creation.
+        report = report_get_or_create(organisation=obj.organisation, period=obj.period)
+        # The admin goes on with its own object (the inlines hold it): make it that report.
+        for field in Report._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(report, field.attname))
+        obj._state.adding, obj._state.db = False, report._state.db
+
     def save_formset(self, request, form, formset, change):
         # Audited like any other write ("through the admin"), deletions included, and the
         # report's revision moves on so that a clerk's page opened before is refused, not
-        # saved over these changes. The admin runs this inside the request's transaction.
+        # saved over these changes. The admin runs this inside the request's transaction,
+        # after every form and inline was valid: a refused row leaves everything unchanged.
         instances = formset.save(commit=False)
         for value in formset.deleted_objects:
             value._change_reason = Source.ADMIN

@@ -80,3 +80,107 @@ class Period:
 
     def same_last_year(self) -> Period:
         return Period(self.year - 1, self.type, self.number)
+
+
+# How many months one period of each type spans.
+MONTHS_PER_PERIOD = {PeriodType.YEAR: 12, PeriodType.QUARTER: 3, PeriodType.MONTH: 1}
+
+# What bulletins call the first N quarters of a year.
+QUARTER_RANGE_NAMES = {1: gettext_lazy("Q1"), 2: gettext_lazy("first half"), 3: gettext_lazy("Q1–Q3")}
+
+
+def period_end_month(period_type: str, number: int) -> int:
+    return 12 if period_type == PeriodType.YEAR else number * MONTHS_PER_PERIOD[period_type]
+
+
+@dataclass(frozen=True, order=True)
+class Range:
+    """From the start of a year to the end of one of its periods: 全年, 前三季度, 1—9月.
+
+    `end` is None for the whole year. Every summary, breakdown, trend, review, export and the
+    JSON show a range, and compare it with the same range of last year (同期).
+    """
+
+    year: int
+    end: Period | None = None
+
+    @classmethod
+    def full(cls, year: int) -> Range:
+        return cls(year, None)
+
+    @classmethod
+    def through(cls, year: int, text: str | None) -> Range:
+        """`?through=2023Q3` or `2023-09` (or `2023` for the whole year) for a page of `year`."""
+        if not text:
+            return cls.full(year)
+        period = Period.parse(text)
+        if period.year != year:
+            raise PeriodError(
+                _("“%(text)s” is not in %(year)d: the range ends in the year shown.") % {"text": text, "year": year}
+            )
+        if period_end_month(period.type, period.number) == 12:
+            return cls.full(year)
+        return cls(year, period)
+
+    @classmethod
+    def default(cls, year: int, today) -> Range:
+        """A year that has ended: all of it. This year: through its last ended quarter (else month)."""
+        if year != today.year:
+            return cls.full(year)
+        ended_quarters = (today.month - 1) // 3
+        if ended_quarters:
+            return cls(year, Period(year, PeriodType.QUARTER, ended_quarters))
+        if today.month > 1:
+            return cls(year, Period(year, PeriodType.MONTH, today.month - 1))
+        return cls.full(year)
+
+    @property
+    def end_month(self) -> int:
+        return 12 if self.end is None else period_end_month(self.end.type, self.end.number)
+
+    @property
+    def is_full_year(self) -> bool:
+        return self.end is None
+
+    @property
+    def label(self) -> str:
+        """The range's name as bulletins print it: 全年, 一季度, 上半年, 前三季度, 1—9月, 1月."""
+        if self.end is None:
+            return str(gettext_lazy("full year"))
+        if self.end.type == PeriodType.QUARTER:
+            return str(QUARTER_RANGE_NAMES[self.end.number])
+        if self.end.number == 1:
+            return _("January")
+        return _("months 1–%(month)d") % {"month": self.end.number}
+
+    @property
+    def heading(self) -> str:
+        """ "2023年前三季度", "2022年" for a whole year."""
+        year = _("%(year)d") % {"year": self.year}
+        if self.end_month == 12:
+            return year
+        return _("%(year)s %(range)s") % {"year": year, "range": self.label}
+
+    @property
+    def through_text(self) -> str:
+        """The `through=` value for links and the JSON: "2023Q3", "2023-09", or "2023"."""
+        return str(self.year) if self.end is None else str(self.end)
+
+    def same_last_year(self) -> Range:
+        if self.end is None:
+            return Range(self.year - 1, None)
+        return Range(self.year - 1, self.end.same_last_year())
+
+    def in_other_year(self, year: int) -> Range:
+        if self.end is None:
+            return Range(year, None)
+        return Range(year, Period(year, self.end.type, self.end.number))
+
+    def periods_of(self, period_type: str) -> list[Period] | None:
+        """The periods of `period_type` that make up this range, or None if they cannot
+        (a yearly reporter has no figure for 前三季度; a quarterly one none for 1—5月)."""
+        months = MONTHS_PER_PERIOD[period_type]
+        if self.end_month % months:
+            return None
+        periods = Period.all_in_year(self.year, period_type)
+        return [p for p in periods if period_end_month(p.type, p.number) <= self.end_month]

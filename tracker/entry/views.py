@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker.aggregation.figures import derive
-from tracker.catalogue.models import Indicator, section_label
+from tracker.aggregation.figures import report_figures
+from tracker.catalogue.models import Catalogue, Indicator, section_label
 from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
 from tracker.entry.models import Value
 from tracker.entry.periods import Period, PeriodError
@@ -138,13 +138,13 @@ def report_values(request, org: str, period: str):
         form = ReportValuesForm(initial=initial, indicators=indicators)
 
     # Derived figures of what is stored, computed by the one function in aggregation.
+    catalogue = Catalogue.active()
     stored = {code: v.value for code, v in current.items()}
-    derived_values = derive(stored)
+    derived_values = report_figures(stored, catalogue)
     derived = [
         (ind, derived_values.get(ind.code))
-        for ind in Indicator.objects.active().filter(
-            reported_by=organisation.kind, kind__in=["derived_sum", "derived_pct"]
-        )
+        for ind in catalogue.indicators
+        if ind.reported_by == organisation.kind and ind.is_derived
     ]
 
     checks = report_checks(report) if report else None
@@ -163,6 +163,7 @@ def report_values(request, org: str, period: str):
                 "last_year": last.value if last else None,
                 "findings": findings.get(ind.code, []),
                 "has_history": ind.code in current,
+                "sub_item": catalogue.is_sub_item(ind),
             }
         )
     sections = [

@@ -1,6 +1,11 @@
 """The JSON summary for dashboards: one organisation, one year, the same figures as the summary page.
 
-GET /api/v1/summary/?org=forestry&year=2022[&include_unapproved=1]
+GET /api/v1/summary/?org=forestry&year=2022[&through=2022Q3][&include_unapproved=1]
+
+`through` ends the range (a quarter or a month of the year); without it a year that has ended is
+shown whole and the current year through its last ended quarter, as on the pages. `previous`
+holds the same range of last year (同期), `units_missing` how many reporters are incomplete for
+each figure, `breakdowns` every part's share of its whole.
 
 Scoped like the pages: a session is enough, another organisation's code answers 404 with
 no data. Anonymous callers get 401 JSON rather than the login redirect a browser gets,
@@ -12,13 +17,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tracker.aggregation.yearly import Aggregator, OrgYear
+from tracker.aggregation.scope import ReportScope
+from tracker.aggregation.yearly import Aggregator, OrgFigures
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR
-from tracker.reports.common import org_and_year, wants_unapproved
 
 JSON_OPTIONS = {"ensure_ascii": False}
 
@@ -36,8 +42,14 @@ def _number(value: int | Decimal | None) -> int | float | None:
     return int(value)
 
 
-def summary_data(figures: OrgYear, *, include_unapproved: bool) -> dict:
-    """The JSON body for one organisation and year; every number comes from the aggregation."""
+def _share(value: Decimal | None, *, one_decimal: bool = False) -> int | float | None:
+    if value is None:
+        return None
+    return float(value) if one_decimal else _number(value)
+
+
+def summary_data(figures: OrgFigures, previous: OrgFigures, *, include_unapproved: bool) -> dict:
+    """The JSON body for one organisation and range; every number comes from the aggregation."""
     org = figures.organisation
     values: dict[str, int | float | None] = {}
     derived: dict[str, int | float | None] = {}
@@ -45,28 +57,49 @@ def summary_data(figures: OrgYear, *, include_unapproved: bool) -> dict:
     units_missing: dict[str, int] = {}
     for indicator in figures.indicators:
         figure = figures.figures[indicator.code]
-        # Only a sum over the organisations below (units; groups, for the commission) can lack parts.
-        if indicator.reported_by != org.kind and figure.missing > 0:
-            units_missing[indicator.code] = figure.missing
+        if figures.incomplete(indicator):
+            units_missing[indicator.code] = figures.incomplete(indicator)
         if indicator.is_derived:
             derived[indicator.code] = _number(figure.value)
             continue
         values[indicator.code] = _number(figure.value)
         if indicator.is_approximate:
             approximate.append(indicator.code)
-    shares = {
-        f"form{position}": {
-            "whole": None if form.whole is None else int(form.whole),
-            "one_decimal": None if form.one_decimal is None else float(form.one_decimal),
+    breakdowns = {
+        block.breakdown.whole + ("" if block.breakdown.is_exact else f":{block.breakdown.relation}"): {
+            "relation": block.breakdown.relation,
+            "whole": _number(block.whole_figure.value),
+            "parts": {
+                indicator.code: {
+                    "value": _number(figure.value),
+                    "whole": _share(share.whole),
+                    "one_decimal": _share(share.one_decimal, one_decimal=True),
+                }
+                for indicator, figure, share in block.parts
+            },
         }
-        for position, form in enumerate(figures.four_forms, start=1)
+        for block in figures.breakdowns
+    }
+    # The catalogue's share indicators (grp_form1_pct…), whole and to one decimal.
+    by_part = {indicator.code: share for block in figures.share_breakdowns for indicator, _figure, share in block.parts}
+    shares = {
+        indicator.code: {
+            "whole": _share(by_part[indicator.share_of].whole),
+            "one_decimal": _share(by_part[indicator.share_of].one_decimal, one_decimal=True),
+        }
+        for indicator in figures.indicators
+        if indicator.is_share and indicator.share_of in by_part
     }
     return {
         "org": org.code,
         "year": figures.year,
+        "through": figures.range.through_text,
+        "range": figures.range.label,
         "values": values,
         "derived": derived,
+        "previous": {indicator.code: _number(previous.value(indicator.code)) for indicator in previous.indicators},
         "shares": shares,
+        "breakdowns": breakdowns,
         "approximate": approximate,
         "units_missing": units_missing,
         "include_unapproved": include_unapproved,
@@ -89,10 +122,19 @@ def summary(request: HttpRequest) -> JsonResponse:
     if not MIN_YEAR <= year <= MAX_YEAR:
         return _error(_("The year must be between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR}, 400)
     try:
-        organisation, year = org_and_year(request, code, year)
+        scope = ReportScope.from_request(request, code, year)
     except Http404:
         # The same answer whether the code exists elsewhere or not at all.
         return _error(_("No such organisation."), 404)
-    include_unapproved = wants_unapproved(request)
-    figures = Aggregator(organisation, [year], include_unapproved=include_unapproved).org_year(organisation, year)
-    return JsonResponse(summary_data(figures, include_unapproved=include_unapproved), json_dumps_params=JSON_OPTIONS)
+    except BadRequest as exc:
+        return _error(str(exc), 400)
+    rng = scope.range
+    aggregator = Aggregator(
+        scope.organisation, [rng, rng.same_last_year()], include_unapproved=scope.include_unapproved
+    )
+    body = summary_data(
+        aggregator.figures_for(scope.organisation, rng),
+        aggregator.figures_for(scope.organisation, rng.same_last_year()),
+        include_unapproved=scope.include_unapproved,
+    )
+    return JsonResponse(body, json_dumps_params=JSON_OPTIONS)

@@ -22,17 +22,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracker.aggregation.figures import FOUR_FORM_SHARES, derived_parts
-from tracker.aggregation.yearly import KIND_RANK, Aggregator, OrgYear
+from tracker.aggregation.yearly import KIND_RANK, Aggregator, OrgFigures
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
+from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation, OrganisationText, OrgKind
 
 TEMPLATE_PATH = Path(settings.BASE_DIR) / "seeds" / "review-template.txt"
 # Only `{{ name }}` placeholders: the template is never run through a template engine.
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
 TEXT_PREFIX = "txt_"
-CITY_PREFIX = "city_"
 # The template is the 2022 review; its "2022年" follows the chosen year.
 TEMPLATE_YEAR = "2022年"
 # What the published speech prints for a redacted figure or name.
@@ -97,12 +96,16 @@ class Gap:
 @dataclass
 class Review:
     organisation: Organisation
-    year: int
+    range: Range
     include_unapproved: bool
     paragraphs: list[Paragraph]
     missing: list[Gap]  # printed as **
     incomplete: list[Gap]  # printed, but some organisations below have not reported a part
     unapproved_reports: int
+
+    @property
+    def year(self) -> int:
+        return self.range.year
 
     @property
     def title(self) -> str:
@@ -154,16 +157,17 @@ def placeholder_context(name: str) -> str:
 class _Filler:
     """Fills one review: the organisation's figures, the commission's city-wide ones, the names."""
 
-    def __init__(self, organisation: Organisation, year: int, *, include_unapproved: bool):
+    def __init__(self, organisation: Organisation, rng: Range, *, include_unapproved: bool):
         self.organisation = organisation
-        self.year = year
+        self.range = rng
+        self.year = rng.year
         # The organisation and its ancestors, commission first (one query).
         codes = organisation.path.strip("/").split("/")
         self.chain = sorted(Organisation.objects.filter(code__in=codes), key=lambda o: len(o.path))
         self.by_kind = {org.kind: org for org in self.chain}
 
-        self.aggregator = Aggregator(organisation, [year], include_unapproved=include_unapproved)
-        self.figures: OrgYear = self.aggregator.org_year(organisation, year)
+        self.aggregator = Aggregator(organisation, [rng], include_unapproved=include_unapproved)
+        self.figures: OrgFigures = self.aggregator.figures_for(organisation, rng)
         commission = self.by_kind.get(OrgKind.COMMISSION)
         if commission is None or commission.pk == organisation.pk:
             self.city_aggregator, self.city_figures = self.aggregator, self.figures
@@ -171,8 +175,8 @@ class _Filler:
             # City-wide figures are the commission's own reports, read outside the user's subtree on
             # purpose: the commission publishes them to its groups and every group's speech prints
             # them. subtree=False reads the commission's reports only, never another group's.
-            self.city_aggregator = Aggregator(commission, [year], include_unapproved=include_unapproved, subtree=False)
-            self.city_figures = self.city_aggregator.org_year(commission, year)
+            self.city_aggregator = Aggregator(commission, [rng], include_unapproved=include_unapproved, subtree=False)
+            self.city_figures = self.city_aggregator.figures_for(commission, rng)
 
         # The nearest organisation's text wins: the chain is ordered from the root down.
         self.texts: dict[str, str] = {}
@@ -196,8 +200,9 @@ class _Filler:
 
     # -- figures
 
-    def _source(self, code: str) -> tuple[Aggregator, OrgYear]:
-        if code.startswith(CITY_PREFIX):
+    def _source(self, code: str) -> tuple[Aggregator, OrgFigures]:
+        indicator = self.aggregator.by_code.get(code)
+        if indicator is not None and indicator.reported_by == OrgKind.COMMISSION:
             return self.city_aggregator, self.city_figures
         return self.aggregator, self.figures
 
@@ -211,11 +216,11 @@ class _Filler:
             above = self.by_kind.get(indicator.reported_by)
             return [above] if above else []
         if KIND_RANK[indicator.reported_by] == KIND_RANK[org.kind]:
-            return [] if figure.known else [org]
+            return [] if figure.complete else [org]
         return [
             reporter
             for reporter in aggregator.reporters(org, indicator)
-            if not aggregator.figure(reporter, self.year, indicator).known
+            if not aggregator.figure(reporter, self.range, indicator).complete
         ]
 
     def figure_run(self, code: str) -> Run:
@@ -225,7 +230,7 @@ class _Filler:
         value = org_year.value(code)
 
         enter_at: dict[int, Organisation] = {}
-        for part in derived_parts(code):
+        for part in aggregator.catalogue.sources_of(indicator) if indicator else ():
             part_indicator = aggregator.by_code.get(part)
             if part_indicator is not None:
                 for org in self._not_entered(part_indicator):
@@ -247,9 +252,9 @@ class _Filler:
             note = _("Not in the indicator catalogue (or no longer active).")
         elif code not in org_year.figures:
             note = _("Counted for the whole group, not per unit.")
-        elif code in FOUR_FORM_SHARES and not points:
-            # Every form is known and they add up to 0: a share of nothing.
-            note = _("The four forms add up to 0, so there is no share.")
+        elif indicator.is_share and not points:
+            # Every part is known and they add up to 0: a share of nothing.
+            note = _("The parts add up to 0, so there is no share.")
         self.missing.setdefault(code, Gap(code, label, points, note=note))
         return Run(NOT_KNOWN, RunKind.MISSING, code, label)
 
@@ -257,10 +262,14 @@ class _Filler:
         return self.text_run(name) if name.startswith(TEXT_PREFIX) else self.figure_run(name)
 
 
-def build_review(organisation: Organisation, year: int, *, include_unapproved: bool = False) -> Review:
-    """The review for one organisation and year (figures from approved reports unless asked)."""
-    filler = _Filler(organisation, year, include_unapproved=include_unapproved)
-    year_text = f"{year}年"
+def build_review(
+    organisation: Organisation, year: int, *, include_unapproved: bool = False, rng: Range | None = None
+) -> Review:
+    """The review for one organisation and range (the whole year unless given; approved reports unless asked)."""
+    rng = rng or Range.full(year)
+    filler = _Filler(organisation, rng, include_unapproved=include_unapproved)
+    # The template's "2022年" becomes the range: "2023年" or "2023年前三季度".
+    year_text = rng.heading
     paragraphs = []
     for index, tokens in enumerate(template_paragraphs()):
         runs = []
@@ -276,7 +285,7 @@ def build_review(organisation: Organisation, year: int, *, include_unapproved: b
             paragraphs.append(Paragraph(Role.BODY, tuple(runs)))
     return Review(
         organisation=organisation,
-        year=year,
+        range=rng,
         include_unapproved=include_unapproved,
         paragraphs=paragraphs,
         missing=list(filler.missing.values()),

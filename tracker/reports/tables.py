@@ -1,6 +1,6 @@
 """The report tables: one definition each for the page (HTML) and the download (Excel/CSV).
 
-Rows are dicts built from OrgYear objects of one Aggregator; nothing here adds, divides
+Rows are dicts built from OrgFigures objects of one Aggregator; nothing here adds, divides
 or compares figures: cells print what tracker.aggregation computed, through format_figure.
 In an export a figure is the bare number (None → an empty cell); the page prints it as
 format_figure does ("—", "N余") with a mark for units that have not reported.
@@ -19,9 +19,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.aggregation.figures import Change, change
-from tracker.aggregation.yearly import OrgYear
-from tracker.catalogue.models import Indicator, Kind, section_label
+from tracker.aggregation.yearly import OrgFigures
+from tracker.catalogue.models import Indicator, section_label
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
+from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
@@ -32,8 +33,9 @@ def year_header(year: int) -> str:
     return gettext("%(year)d") % {"year": year}
 
 
-def unreported_mark(missing: int) -> str:
-    return ngettext("(%(n)d unit not reported)", "(%(n)d units not reported)", missing) % {"n": missing}
+def incomplete_mark(missing: int) -> str:
+    """ "（2个单位未报全）": how many reporters have not entered every period of the range."""
+    return ngettext("(%(n)d unit incomplete)", "(%(n)d units incomplete)", missing) % {"n": missing}
 
 
 @total_ordering
@@ -54,14 +56,11 @@ class FigureCell:
     applicable: bool = True
 
     @classmethod
-    def of(cls, org_year: OrgYear, indicator: Indicator) -> FigureCell:
+    def of(cls, org_year: OrgFigures, indicator: Indicator) -> FigureCell:
         figure = org_year.figures.get(indicator.code)
         if figure is None:
             return cls(None, indicator, applicable=False)
-        summed = org_year.organisation.kind != indicator.reported_by
-        if not summed:
-            return cls(figure.value, indicator)
-        return cls(figure.value, indicator, missing=figure.missing, reporters=figure.reporters)
+        return cls(figure.value, indicator, missing=org_year.incomplete(indicator), reporters=figure.reporters)
 
     @property
     def sort_key(self) -> tuple[int, int | Decimal]:
@@ -94,8 +93,8 @@ class FigureColumn(tables.Column):
             return text
         if value.value is None:
             # Nobody reported: a mark on every row of an empty year would only be noise; "—" says it.
-            return format_html('<span title="{}">{}</span>', unreported_mark(value.missing), text)
-        return format_html('{}<span class="unreported">{}</span>', text, unreported_mark(value.missing))
+            return format_html('<span title="{}">{}</span>', incomplete_mark(value.missing), text)
+        return format_html('{}<span class="unreported">{}</span>', text, incomplete_mark(value.missing))
 
     def value(self, value: FigureCell) -> int | Decimal | None:
         return value.value
@@ -103,7 +102,7 @@ class FigureColumn(tables.Column):
 
 def change_of(this: FigureCell, last: FigureCell) -> Change:
     """This year against last year, by figures.change."""
-    return change(this.value, last.value, is_share=this.indicator.kind == Kind.DERIVED_PCT)
+    return change(this.value, last.value, is_share=this.indicator.is_share)
 
 
 def signed(number: int | Decimal | None, suffix: str = "") -> str:
@@ -145,18 +144,18 @@ def indicator_row(indicator: Indicator) -> dict:
 class SummaryTable(ReportTable):
     this = FigureColumn()
     last = FigureColumn()
-    change = tables.Column(verbose_name=_("Change on last year"), attrs=NUM, empty_values=())
+    change = tables.Column(verbose_name=_("Change on the same period last year"), attrs=NUM, empty_values=())
     change_percent = tables.Column(verbose_name=_("Change (%)"), attrs=NUM, empty_values=())
-    unreported = tables.Column(verbose_name=_("Units not reported"), visible=False, empty_values=())
+    unreported = tables.Column(verbose_name=_("Units incomplete"), visible=False, empty_values=())
     notes = tables.Column(verbose_name=_("Notes"), attrs={"td": {"class": "notes"}}, default="")
 
     class Meta(ReportTable.Meta):
         orderable = False
 
-    def __init__(self, data, *, year: int, **kwargs):
+    def __init__(self, data, *, report_range: Range, **kwargs):
         super().__init__(data, **kwargs)
-        self.columns["this"].column.verbose_name = year_header(year)
-        self.columns["last"].column.verbose_name = year_header(year - 1)
+        self.columns["this"].column.verbose_name = report_range.heading
+        self.columns["last"].column.verbose_name = report_range.same_last_year().heading
 
     def render_change(self, value: Change) -> str:
         return signed(value.absolute)
@@ -174,7 +173,7 @@ class SummaryTable(ReportTable):
         return record["this"].missing or None
 
 
-def summary_rows(this_year: OrgYear, last_year: OrgYear) -> list[dict]:
+def summary_rows(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]:
     rows = []
     for indicator in this_year.indicators:
         this = FigureCell.of(this_year, indicator)
@@ -220,7 +219,7 @@ def column_name(org: Organisation) -> str:
     return f"org_{org.code}"
 
 
-def units_rows(indicators: Sequence[Indicator], total: OrgYear, children: Sequence[OrgYear]) -> list[dict]:
+def units_rows(indicators: Sequence[Indicator], total: OrgFigures, children: Sequence[OrgFigures]) -> list[dict]:
     rows = []
     for indicator in indicators:
         row = indicator_row(indicator) | {"total": FigureCell.of(total, indicator)}
@@ -231,17 +230,17 @@ def units_rows(indicators: Sequence[Indicator], total: OrgYear, children: Sequen
 
 
 class TrendTable(ReportTable):
-    """Indicators × years."""
+    """Indicators × years, each over the same range."""
 
-    def __init__(self, data, *, years: Sequence[int], **kwargs):
-        columns = [(f"y{year}", FigureColumn(verbose_name=year_header(year))) for year in years]
+    def __init__(self, data, *, ranges: Sequence[Range], **kwargs):
+        columns = [(f"y{rng.year}", FigureColumn(verbose_name=rng.heading)) for rng in ranges]
         super().__init__(data, extra_columns=columns, **kwargs)
 
     class Meta(ReportTable.Meta):
         pass
 
 
-def trend_rows(indicators: Sequence[Indicator], org_years: Sequence[OrgYear]) -> list[dict]:
+def trend_rows(indicators: Sequence[Indicator], org_years: Sequence[OrgFigures]) -> list[dict]:
     return [
         indicator_row(indicator) | {f"y{oy.year}": FigureCell.of(oy, indicator) for oy in org_years}
         for indicator in indicators

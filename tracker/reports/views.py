@@ -7,6 +7,7 @@ looked up through org_and_year / get_org_for_user: another group's organisation 
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,26 +15,29 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from tracker.aggregation.yearly import Aggregator, OrgYear, years_with_data
+from tracker.aggregation.figures import change
+from tracker.aggregation.scope import INCLUDE_UNAPPROVED, THROUGH, ReportScope, checked_year, parse_include_unapproved
+from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
+from tracker.entry.periods import Period, PeriodError, PeriodType, Range
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation
 from tracker.reports import charts
-from tracker.reports.common import INCLUDE_UNAPPROVED, checked_year, org_and_year, wants_unapproved, year_and_last
 from tracker.reports.exports import SpreadsheetExport
 from tracker.reports.filters import SectionFilter
 from tracker.reports.tables import (
     SummaryTable,
     TrendTable,
     UnitsTable,
+    incomplete_mark,
     summary_rows,
     trend_rows,
     units_rows,
@@ -41,9 +45,6 @@ from tracker.reports.tables import (
 )
 
 PAGES = ("summary", "units", "trend")
-
-# Short names for the chart's labels, in the order of figures.FOUR_FORMS.
-FORM_LABELS = (_lazy("First form"), _lazy("Second form"), _lazy("Third form"), _lazy("Fourth form"))
 
 
 def current_year() -> int:
@@ -54,17 +55,48 @@ def latest_year(organisation: Organisation) -> int:
     return max(years_with_data(organisation), default=current_year())
 
 
+# The range switcher's choices: the end of the range within the chosen year.
+RANGE_CHOICES = ["year", "Q1", "Q2", "Q3"] + [f"M{n:02d}" for n in range(1, 12)]
+
+
+def through_for(year: int, choice: str) -> str:
+    """The `through=` value for a range chosen in the switcher ("Q3" in 2023 → "2023Q3")."""
+    if choice == "year":
+        return str(year)
+    if choice.startswith("Q"):
+        return f"{year}{choice}"
+    return f"{year}-{choice[1:]}"
+
+
+def range_choices(year: int) -> list[tuple[str, str]]:
+    choices = [("year", Range.full(year).label)]
+    choices += [(f"Q{n}", Range(year, Period(year, PeriodType.QUARTER, n)).label) for n in (1, 2, 3)]
+    choices += [(f"M{n:02d}", Range(year, Period(year, PeriodType.MONTH, n)).label) for n in range(1, 12)]
+    return choices
+
+
+def range_choice(rng: Range) -> str:
+    if rng.end is None:
+        return "year"
+    if rng.end.type == PeriodType.QUARTER:
+        return f"Q{rng.end.number}"
+    return f"M{rng.end.number:02d}"
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """The reports entry point, and the target of the organisation/year switcher.
+    """The reports entry point, and the target of the organisation/year/range switcher.
 
     Without parameters: the summary of the user's top organisation for its latest year.
-    With ?org=&year=&page=: that page (another group's organisation is a 404).
+    With ?org=&year=&range=&page=: that page (another group's organisation is a 404).
     """
-    query = {INCLUDE_UNAPPROVED: "1"} if wants_unapproved(request) else {}
+    query = {INCLUDE_UNAPPROVED: "1"} if parse_include_unapproved(request) else {}
     if "org" in request.GET:
         organisation = get_org_for_user(request.user, request.GET["org"])
         page = request.GET.get("page") if request.GET.get("page") in PAGES else "summary"
+        choice = request.GET.get("range", "")
+        if choice and choice not in RANGE_CHOICES:
+            raise BadRequest(_("No such range."))
         if page == "trend":
             url = reverse("reports:trend", args=[organisation.code])
         else:
@@ -73,6 +105,8 @@ def index(request: HttpRequest) -> HttpResponse:
             except ValueError as exc:
                 raise Http404("No such year.") from exc
             url = reverse(f"reports:{page}", args=[organisation.code, year])
+            if choice:
+                query[THROUGH] = through_for(year, choice)
     else:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
         if organisation is None:
@@ -82,7 +116,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 class ReportPage(ExportMixin, SingleTableMixin):
-    """What the three pages share: the organisation in scope, the approval switch, the switcher, downloads."""
+    """What the pages share: the scope (organisation, year, range, approval), the switcher, downloads."""
 
     page: str = ""
     export_class = SpreadsheetExport
@@ -91,109 +125,152 @@ class ReportPage(ExportMixin, SingleTableMixin):
     with_year = True
 
     def dispatch(self, request, *args, **kwargs):
-        if self.with_year:
-            self.organisation, self.year = org_and_year(request, kwargs["org"], kwargs["year"])
-        else:
-            self.organisation = get_org_for_user(request.user, kwargs["org"])
-            self.year = None
-        self.include_unapproved = wants_unapproved(request)
+        self.scope = ReportScope.from_request(request, kwargs["org"], kwargs["year"] if self.with_year else None)
+        self.organisation = self.scope.organisation
+        self.range = self.scope.range
+        self.year = self.scope.year
+        self.include_unapproved = self.scope.include_unapproved
         return super().dispatch(request, *args, **kwargs)
 
     def get_export_filename(self, export_format: str) -> str:
         # ASCII only (organisation codes are [a-z0-9-]), so every browser keeps the name.
-        parts = [self.organisation.code] + ([str(self.year)] if self.year else []) + [self.page]
-        return "-".join(parts) + f".{export_format}"
+        parts = [self.organisation.code, self.range.through_text if self.range else "", self.page]
+        return "-".join(p for p in parts if p) + f".{export_format}"
 
     def get_dataset_kwargs(self) -> dict:
-        return {"title": self.sheet_title()}
+        return {"title": self.sheet_title()[:31]}
 
     def sheet_title(self) -> str:
         return self.page
 
     def switcher(self) -> dict:
-        """The organisations and years the GET form offers (the trend page has no year)."""
+        """The organisations, years and ranges the GET form offers (the trend page has no year)."""
         orgs = list(Organisation.objects.for_user(self.request.user).order_by("path"))
         top = min((org.path.count("/") for org in orgs), default=0)
         years = set(years_with_data(self.organisation)) | {current_year(), self.year} if self.year else set()
         return {
             "orgs": [(org.code, "\u3000" * (org.path.count("/") - top) + org.label) for org in orgs],
             "years": [(y, year_header(y)) for y in sorted(years, reverse=True)],
+            "ranges": range_choices(self.year) if self.year else [],
+            "range": range_choice(self.range) if self.range else "",
         }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
+            scope=self.scope,
             organisation=self.organisation,
             year=self.year,
-            year_label=year_header(self.year) if self.year else "",
+            range=self.range,
+            year_label=self.range.heading if self.range else "",
             page=self.page,
             include_unapproved=self.include_unapproved,
             switcher=self.switcher(),
-            # The year the links between the pages go to (the trend page has none of its own).
-            nav_year=self.nav_year(),
+            # The year and range the links between the pages go to (the trend page has no year of its own).
+            nav_year=self.nav_scope().year,
+            nav_query=self.nav_scope().query,
         )
         return context
 
-    def nav_year(self) -> int:
-        return self.year
+    def nav_scope(self) -> ReportScope:
+        return self.scope
+
+
+def range_notice(figures: OrgFigures) -> str:
+    """Why some reporters are left out of a range they cannot make (yearly reporters in 前三季度)."""
+    if not figures.unavailable:
+        return ""
+    rng = figures.range
+    if figures.organisation.kind in {ind.reported_by for ind in figures.indicators} and figures.unavailable == 1:
+        return _("%(org)s reports by year, so it has no figures for %(range)s: choose the full year.") % {
+            "org": figures.organisation.name,
+            "range": rng.label,
+        }
+    return ngettext(
+        "%(n)d organisation reports by year and has no figures for %(range)s; it counts as incomplete.",
+        "%(n)d organisations report by year and have no figures for %(range)s; they count as incomplete.",
+        figures.unavailable,
+    ) % {"n": figures.unavailable, "range": rng.label}
 
 
 class SummaryView(ReportPage, TemplateView):
-    """Every indicator of an organisation for a year, against last year, and the four forms."""
+    """Every indicator of an organisation for a range, against the same range last year, and the breakdowns."""
 
     page = "summary"
     template_name = "reports/summary.html"
     table_class = SummaryTable
 
     def get(self, request, *args, **kwargs):
-        _aggregator, self.this_year, self.last_year = year_and_last(
-            self.organisation, self.year, include_unapproved=self.include_unapproved
-        )
+        previous = self.range.same_last_year()
+        aggregator = Aggregator(self.organisation, [previous, self.range], include_unapproved=self.include_unapproved)
+        self.this_year = aggregator.figures_for(self.organisation, self.range)
+        self.last_year = aggregator.figures_for(self.organisation, previous)
         return super().get(request, *args, **kwargs)
 
     def get_table_data(self) -> list[dict]:
         return summary_rows(self.this_year, self.last_year)
 
     def get_table_kwargs(self) -> dict:
-        return {"year": self.year}
+        return {"report_range": self.range}
 
     def sheet_title(self) -> str:
-        return _("Summary %(year)d") % {"year": self.year}
+        return _("Summary %(range)s") % {"range": self.range.heading}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             this_year=self.this_year,
-            four_forms=four_forms_block(self.this_year, self.last_year),
+            breakdowns=breakdown_blocks(self.this_year, self.last_year),
+            range_notice=range_notice(self.this_year),
         )
         return context
 
 
-def four_forms_block(this_year: OrgYear, last_year: OrgYear) -> dict | None:
-    """The four forms' counts and whole-percent shares (as OrgYear computed them), with a chart."""
-    by_code = {ind.code: ind for ind in this_year.indicators}
-    if not all(form.code in by_code for form in this_year.four_forms):
-        return None
-    rows = []
-    bars = []
-    for form, last, label in zip(this_year.four_forms, last_year.four_forms, FORM_LABELS, strict=True):
-        indicator = by_code[form.code]
-        rows.append({"indicator": indicator, "this": form, "last": last})
-        caption = format_figure(form.count, indicator) + indicator.unit_word
-        if form.whole is not None:
-            caption += f" · {form.whole}%"
-        bars.append(charts.Bar(label=str(label), value=form.count, caption=caption))
-    total = by_code.get("grp_four_forms_total")
-    known = any(form.count is not None for form in this_year.four_forms)
-    return {
-        "rows": rows,
-        "total": total,
-        "total_this": this_year.value("grp_four_forms_total"),
-        "total_last": last_year.value("grp_four_forms_total"),
-        "chart": charts.horizontal_bars(bars, title=_("The four forms, %(year)d") % {"year": this_year.year})
-        if known
-        else None,
-    }
+def breakdown_blocks(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]:
+    """Each exact breakdown with its parts' shares, this range against the same range last year.
+
+    The breakdowns the catalogue gives a share indicator for (the four forms) come first and get
+    a chart: those are the shares the speech prints.
+    """
+    last_by_whole = {b.breakdown.whole: b for b in last_year.share_breakdowns}
+    blocks = []
+    for block in this_year.share_breakdowns:
+        last = last_by_whole.get(block.breakdown.whole)
+        last_parts = {ind.code: (figure, share) for ind, figure, share in last.parts} if last else {}
+        rows = []
+        bars = []
+        for indicator, figure, share in block.parts:
+            last_figure, last_share = last_parts.get(indicator.code, (None, None))
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "figure": figure,
+                    "share": share,
+                    "last_figure": last_figure,
+                    "last_share": last_share,
+                    "change": change(figure.value, last_figure.value if last_figure else None),
+                }
+            )
+            caption = format_figure(figure.value, indicator) + indicator.unit_word
+            if share.whole is not None:
+                caption += f" · {share.whole}%"
+            bars.append(charts.Bar(label=indicator.name, value=figure.value, caption=caption))
+        featured = block.featured
+        blocks.append(
+            {
+                "block": block,
+                "whole": block.whole,
+                "rows": rows,
+                "last": last,
+                "featured": featured,
+                "mark": incomplete_mark(block.missing) if block.missing else "",
+                "chart": charts.horizontal_bars(bars, title=f"{block.whole.name} · {this_year.range.heading}")
+                if featured and block.known
+                else None,
+            }
+        )
+    blocks.sort(key=lambda b: not b["featured"])
+    return blocks
 
 
 def sections_of(indicators: list[Indicator]) -> list[str]:
@@ -227,10 +304,10 @@ class UnitsView(SectionFilteredPage):
     table_class = UnitsTable
 
     def get(self, request, *args, **kwargs):
-        aggregator = Aggregator(self.organisation, [self.year], include_unapproved=self.include_unapproved)
-        self.org_year = aggregator.org_year(self.organisation, self.year)
+        aggregator = Aggregator(self.organisation, [self.range], include_unapproved=self.include_unapproved)
+        self.org_year = aggregator.figures_for(self.organisation, self.range)
         self.children = aggregator.children(self.organisation)
-        self.child_years = [aggregator.org_year(child, self.year) for child in self.children]
+        self.child_years = [aggregator.figures_for(child, self.range) for child in self.children]
         # The rows are the indicators the children have; a group-level indicator has no unit column.
         self.indicators = [
             ind
@@ -248,16 +325,16 @@ class UnitsView(SectionFilteredPage):
         return {"children": self.children, "total_label": _("Total")}
 
     def sheet_title(self) -> str:
-        return _("By unit %(year)d") % {"year": self.year}
+        return _("By unit %(range)s") % {"range": self.range.heading}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(this_year=self.org_year, children=self.children)
+        context.update(this_year=self.org_year, children=self.children, range_notice=range_notice(self.org_year))
         return context
 
 
 class TrendView(SectionFilteredPage):
-    """Indicators × every year with data, and a chart of one indicator."""
+    """Indicators × every year with data, each over the same range (like with like), and a chart of one."""
 
     page = "trend"
     template_name = "reports/trend.html"
@@ -265,9 +342,23 @@ class TrendView(SectionFilteredPage):
     with_year = False
 
     def get(self, request, *args, **kwargs):
-        self.years = sorted(set(years_with_data(self.organisation))) or [current_year()]
-        aggregator = Aggregator(self.organisation, self.years, include_unapproved=self.include_unapproved)
-        self.org_years = [aggregator.org_year(self.organisation, year) for year in self.years]
+        years = sorted(set(years_with_data(self.organisation))) or [current_year()]
+        # ?through=2023Q3: the years up to 2023, each through Q3. Without it: the range the latest
+        # year is shown by default (all of it once it has ended), the same for every year.
+        through = request.GET.get(THROUGH, "").strip()
+        if through:
+            try:
+                last = Range.through(Period.parse(through).year, through)
+            except PeriodError as exc:
+                raise BadRequest(str(exc)) from exc
+            self.scope = self.scope.with_range(last)
+        else:
+            last = Range.default(years[-1], timezone.localdate())
+        self.years = [y for y in years if y <= last.year] or [last.year]
+        self.ranges = [last.in_other_year(year) for year in self.years]
+        self.trend_range = last
+        aggregator = Aggregator(self.organisation, self.ranges, include_unapproved=self.include_unapproved)
+        self.org_years = [aggregator.figures_for(self.organisation, rng) for rng in self.ranges]
         self.indicators = self.org_years[-1].indicators
         return super().get(request, *args, **kwargs)
 
@@ -276,13 +367,13 @@ class TrendView(SectionFilteredPage):
         return trend_rows(self.chosen_indicators(), self.org_years)
 
     def get_table_kwargs(self) -> dict:
-        return {"years": self.years}
+        return {"ranges": self.ranges}
 
     def sheet_title(self) -> str:
         return _("Trend")
 
-    def nav_year(self) -> int:
-        return self.years[-1]
+    def nav_scope(self) -> ReportScope:
+        return self.scope.with_range(self.trend_range) if self.scope.range is None else self.scope
 
     def chosen_indicator(self) -> Indicator | None:
         """?indicator=<code>, else the first indicator with a figure in any year."""
@@ -300,17 +391,17 @@ class TrendView(SectionFilteredPage):
         indicator = self.chosen_indicator()
         chart = None
         if indicator is not None:
-            bars = [
-                charts.Bar(
-                    label=year_header(oy.year),
-                    value=oy.value(indicator.code),
-                    caption=format_figure(oy.value(indicator.code), indicator),
-                )
-                for oy in self.org_years
-            ]
+            bars = []
+            for oy in self.org_years:
+                figure = oy.figures.get(indicator.code)
+                caption = format_figure(oy.value(indicator.code), indicator)
+                if figure is not None and figure.missing and figure.known:
+                    caption += " " + incomplete_mark(figure.missing)
+                bars.append(charts.Bar(label=year_header(oy.year), value=oy.value(indicator.code), caption=caption))
             chart = charts.column_chart(bars, title=indicator.name, unit=indicator.unit_word)
         context.update(
             years=self.years,
+            trend_range=self.trend_range,
             indicators=self.indicators,
             chosen=indicator,
             chart=chart,

@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tracker.aggregation.figures import derive
-from tracker.catalogue.models import Indicator
+from tracker.aggregation.figures import report_figures
+from tracker.catalogue.models import Catalogue, Indicator
 from tracker.checks.engine import CheckResult, active_rules, run_checks
 from tracker.entry.models import Report, Status, Value
 from tracker.orgs.access import role_for
@@ -47,7 +47,7 @@ def report_checks(report: Report, *, rules=None) -> CheckResult:
     values = {
         code: value for code, value in Value.objects.filter(report=report).values_list("indicator__code", "value")
     }
-    values.update(derive(values))
+    values = report_figures(values, Catalogue.active())
     last = Report.objects.filter(
         organisation=report.organisation,
         year=report.year - 1,

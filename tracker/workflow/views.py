@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from tracker.entry.models import Report
-from tracker.entry.periods import Period, PeriodError
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from tracker.entry.services import report_get
 from tracker.orgs.access import get_org_for_user
-from tracker.reports.common import org_and_year
 from tracker.workflow.models import Action
 from tracker.workflow.selectors import completeness
 from tracker.workflow.services import report_transition
@@ -47,6 +46,8 @@ def transition(request, org: str, period: str, action: str):
 @require_safe
 def completeness_page(request, org: str, year: int):
     """For each unit and period of the year: the report's status, and the share done."""
-    organisation, year = org_and_year(request, org, year)
+    organisation = get_org_for_user(request.user, org)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404("No such year.")
     table = completeness(organisation, year)
     return render(request, "workflow/completeness.html", {"organisation": organisation, "year": year, "table": table})

@@ -1,6 +1,8 @@
-from django.core.management.base import BaseCommand
+from pathlib import Path
 
-from tracker.catalogue.loader import CATALOGUE_CSV, load_catalogue
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker.catalogue.loader import CATALOGUE_CSV, CatalogueError, load_catalogue
 
 
 class Command(BaseCommand):
@@ -10,9 +12,12 @@ class Command(BaseCommand):
         parser.add_argument("--file", default=str(CATALOGUE_CSV))
 
     def handle(self, *args, file, **options):
-        from pathlib import Path
-
-        result = load_catalogue(Path(file))
+        try:
+            result = load_catalogue(Path(file))
+        except CatalogueError as exc:
+            raise CommandError("the catalogue was not loaded:\n" + "\n".join(exc.errors)) from exc
+        except OSError as exc:
+            raise CommandError(f"cannot read {file}: {exc}") from exc
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(

@@ -1,0 +1,92 @@
+"""What a report page, export, the checks page and the JSON are about: organisation, year, range, approval.
+
+One object parses it from a request and renders it back into links, so that every page keeps
+the range (`through=`) and the approval switch (`include_unapproved=1`) as the reader moves on.
+Bad values are refused (BadRequest → 400), never silently replaced by a default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, PeriodError, Range
+from tracker.orgs.access import get_org_for_user
+from tracker.orgs.models import Organisation
+
+INCLUDE_UNAPPROVED = "include_unapproved"
+THROUGH = "through"
+
+
+def checked_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404("No such year.")
+    return year
+
+
+def parse_include_unapproved(request: HttpRequest) -> bool:
+    text = request.GET.get(INCLUDE_UNAPPROVED, "")
+    if text not in ("", "0", "1"):
+        raise BadRequest(_("include_unapproved is 1 or 0."))
+    return text == "1"
+
+
+def parse_range(request: HttpRequest, year: int) -> tuple[Range, bool]:
+    """The range asked for (`?through=2023Q3`), or the default one; and whether it was asked for."""
+    text = request.GET.get(THROUGH, "").strip()
+    if not text:
+        return Range.default(year, timezone.localdate()), False
+    try:
+        return Range.through(year, text), True
+    except PeriodError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    organisation: Organisation
+    range: Range | None  # None on pages without a year (the trend chooses its own years)
+    include_unapproved: bool
+    # Whether the range was asked for; a default range is not written into links.
+    explicit_range: bool = False
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, org: str, year: int | None = None) -> ReportScope:
+        """The organisation (404 outside the user's subtree), the year, the range and the switch."""
+        organisation = get_org_for_user(request.user, org)
+        include_unapproved = parse_include_unapproved(request)
+        if year is None:
+            return cls(organisation, None, include_unapproved)
+        rng, explicit = parse_range(request, checked_year(year))
+        return cls(organisation, rng, include_unapproved, explicit)
+
+    @property
+    def year(self) -> int | None:
+        return self.range.year if self.range else None
+
+    def params(self) -> dict[str, str]:
+        params = {}
+        if self.range is not None and (self.explicit_range or not self.range.is_full_year):
+            params[THROUGH] = self.range.through_text
+        if self.include_unapproved:
+            params[INCLUDE_UNAPPROVED] = "1"
+        return params
+
+    @property
+    def query(self) -> str:
+        """ "?through=2023Q3&include_unapproved=1", or "" when there is nothing to keep."""
+        params = self.params()
+        return "?" + urlencode(params) if params else ""
+
+    @property
+    def approval_query(self) -> str:
+        """Only the approval switch, for pages that choose their own range (the trend)."""
+        return f"?{INCLUDE_UNAPPROVED}=1" if self.include_unapproved else ""
+
+    def with_range(self, rng: Range) -> ReportScope:
+        return replace(self, range=rng, explicit_range=True)
