@@ -211,3 +211,124 @@ class TestLaterCatalogueChange:
         assert "grp_cases_filed" in result.warnings[0]
         # Loading the same file again: nothing more to say.
         assert load_catalogue(path).warnings == []
+
+
+class TestACatalogueWrittenHere:
+    """Adding a derived total and a breakdown to the CSV is all it takes: no code change."""
+
+    NEW_ROWS = [
+        # code, name_zh, name_en, unit, section, kind, reported_by, aggregation, parts, relation, may_be_entered
+        ("grp_test_warnings", "发出警示", "Warnings issued", "次", "测试板块", "count", "unit", "sum", "", "", "no"),
+        ("grp_test_notices", "发出通知", "Notices issued", "次", "测试板块", "count", "unit", "sum", "", "", "no"),
+        ("grp_test_written", "书面提醒", "Written reminders", "次", "测试板块", "derived_sum", "unit", "sum",
+         "grp_test_warnings+grp_test_notices", "exact", "no"),
+        ("grp_test_visits", "走访总数", "Visits", "次", "测试板块", "count", "unit", "sum",
+         "grp_test_visits_day+grp_test_visits_night", "exact", "no"),
+        ("grp_test_visits_day", "白天走访", "Day visits", "次", "测试板块", "count", "unit", "sum", "", "", "no"),
+        ("grp_test_visits_night", "夜间走访", "Night visits", "次", "测试板块", "count", "unit", "sum", "", "", "no"),
+    ]  # fmt: skip
+
+    @pytest.fixture
+    def extended(self, tmp_path, world):
+        with CATALOGUE_CSV.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        columns = list(rows[0].keys())
+        for values in self.NEW_ROWS:
+            row = dict(zip(columns, values, strict=False))
+            row.update(definition=f"{values[1]}的口径", source="测试")
+            rows.append(row)
+        path = tmp_path / "indicators.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+        result = load_catalogue(path)
+        assert sorted(result.created) == sorted(r[0] for r in self.NEW_ROWS)
+        return world
+
+    def test_it_appears_everywhere_with_its_rule(self, extended, client):
+        import io
+
+        import openpyxl
+        from django.urls import reverse
+
+        from tests.conftest import enter, make_user
+        from tracker.orgs.models import Role
+
+        client.force_login(make_user("clerk", extended["forestry"], Role.CLERK))
+        entry_url = reverse("entry:report", args=["forestry-organ", "2022"])
+        page = client.get(entry_url).content.decode()
+        assert 'name="v_grp_test_warnings"' in page and 'name="v_grp_test_visits_night"' in page
+        assert 'name="v_grp_test_written"' not in page  # derived, never typed
+        assert "测试板块" in page
+
+        # The parts of visits do not add up: the generated rule fires next to the figures.
+        report = enter(
+            extended["organ"],
+            "2022",
+            {
+                "grp_test_warnings": 2,
+                "grp_test_notices": 3,
+                "grp_test_visits": 10,
+                "grp_test_visits_day": 6,
+                "grp_test_visits_night": 3,
+            },
+            status="draft",
+        )
+        page = client.get(entry_url).content.decode()
+        assert "“白天走访”、“夜间走访”之和应等于“走访总数”" in page
+        assert 'id="derived-grp_test_written"' in page
+        Report = type(report)
+        Report.objects.filter(pk=report.pk).update(status="approved")
+
+        summary = client.get(reverse("reports:summary", args=["forestry", 2022])).content.decode()
+        assert 'id="row-grp_test_written"' in summary and 'id="breakdown-grp_test_visits"' in summary
+        export = client.get(reverse("reports:summary", args=["forestry", 2022]), {"_export": "xlsx"})
+        rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+        written = next(r for r in rows if r[1] == "书面提醒")
+        assert written[3] == 5
+
+        data = client.get(reverse("api:summary"), {"org": "forestry", "year": 2022}).json()
+        assert data["derived"]["grp_test_written"] == 5
+        visits = data["breakdowns"]["grp_test_visits"]["parts"]
+        assert visits["grp_test_visits_day"]["whole"] + visits["grp_test_visits_night"]["whole"] == 100
+        assert data["breakdowns"]["grp_test_written"]["parts"]["grp_test_notices"]["whole"] == 60
+
+
+class TestSeededRulesFollowTheirSeed:
+    def test_a_changed_seed_reaches_an_unedited_rule_but_not_an_edited_one(self, tmp_path):
+        from tracker.checks.models import Rule
+        from tracker.checks.seed import RULES_CSV, load_rules
+
+        text = RULES_CSV.read_text(encoding="utf-8")
+        changed = text.replace("立案数多于受理问题线索数", "立案数多于受理线索数").replace(
+            "移送检察机关人数多于处分人数", "移送人数多于处分人数"
+        )
+        path = tmp_path / "rules.csv"
+        path.write_text(changed, encoding="utf-8")
+        Rule.objects.filter(key="transferred-le-sanctioned").update(severity="error")  # an administrator's edit
+        warnings = load_rules(path=path)
+        assert Rule.objects.get(key="cases-le-clues").message.startswith("立案数多于受理线索数")
+        edited = Rule.objects.get(key="transferred-le-sanctioned")
+        assert edited.message.startswith("移送检察机关人数多于处分人数") and edited.severity == "error"
+        assert any("transferred-le-sanctioned" in w for w in warnings)
+
+    def test_a_rule_no_longer_seeded_is_switched_off_and_back_on(self, tmp_path):
+        from tracker.checks.models import Rule
+        from tracker.checks.seed import RULES_CSV, load_rules
+
+        lines = RULES_CSV.read_text(encoding="utf-8").splitlines()
+        path = tmp_path / "rules.csv"
+        path.write_text("\n".join(line for line in lines if not line.startswith("cases-le-clues")), encoding="utf-8")
+        load_rules(path=path)
+        assert Rule.objects.get(key="cases-le-clues").active is False
+        load_rules()
+        assert Rule.objects.get(key="cases-le-clues").active is True
+
+    def test_an_administrators_own_rule_is_never_touched(self):
+        from tracker.checks.models import Rule
+        from tracker.checks.seed import load_rules
+
+        Rule.objects.create(key="my-rule", left="grp_cases_filed", operator="<=", right="100", message="我的规则")
+        load_rules()
+        assert Rule.objects.get(key="my-rule").active is True
