@@ -1,7 +1,7 @@
 """Rule expressions: sums and differences of indicator codes and integers.
 
-Parsed by a tokenizer, never evaluated by Python: "grp_a + grp_b - 2" becomes
-[(+1, "grp_a"), (+1, "grp_b"), (-1, 2)]. Anything else is refused.
+Parsed by a tokenizer, never evaluated by Python: "a_count + b_count - 2" becomes
+[(+1, "a_count"), (+1, "b_count"), (-1, 2)]. Anything else is refused.
 """
 
 from __future__ import annotations
