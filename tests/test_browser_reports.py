@@ -52,8 +52,8 @@ class TestReportsInTheBrowser:
         # The dashboards' JSON, with the same session: the same figures.
         data = page.request.get(f"{base}/api/v1/summary/?org=forestry&year=2022").json()
         assert data["values"]["grp_form1_person_times"] == 47
-        assert data["shares"]["form1"] == {"whole": 94, "one_decimal": 94.0}
-        assert data["shares"]["form2"] == {"whole": 6, "one_decimal": 6.0}
+        assert data["shares"]["grp_form1_pct"] == {"whole": 94, "one_decimal": 94.0}
+        assert data["shares"]["grp_form2_pct"] == {"whole": 6, "one_decimal": 6.0}
 
         # The year switcher: choose 2021 and show it.
         switcher = page.locator("form.switcher")

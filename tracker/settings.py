@@ -125,6 +125,12 @@ DATABASES = {
         conn_max_age=envint("CONN_MAX_AGE", "0"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no row locks (select_for_update does nothing): every transaction takes the
+    # database's write lock at BEGIN instead, so writers such as two first saves of one
+    # organisation's year queue, waiting up to `timeout` seconds, rather than both reading
+    # before either writes (or one failing with "database is locked" on its first write).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

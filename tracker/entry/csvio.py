@@ -30,6 +30,7 @@ from tracker.entry.services import (
     Entry,
     Source,
     check_period_type,
+    lock_organisations,
     parse_figure,
     values_save_for_period,
 )
@@ -380,13 +381,17 @@ def import_csv(
     groups: dict[tuple[Organisation, Period], list[ImportRow]] = {}
     for row in rows:
         groups.setdefault((row.organisation, row.period), []).append(row)
-    existing = {
-        (r.organisation_id, r.period)
-        for r in Report.objects.filter(
-            organisation__in={org for org, _period in groups}, year__in={p.year for _org, p in groups}
-        )
-    }
     with transaction.atomic():
+        # Take every organisation's creation lock up front, in one order, so that two imports
+        # naming the same organisations in another order queue rather than deadlock; the
+        # reports are then created through values_save_for_period as everywhere else.
+        lock_organisations({org for org, _period in groups})
+        existing = {
+            (r.organisation_id, r.period)
+            for r in Report.objects.filter(
+                organisation__in={org for org, _period in groups}, year__in={p.year for _org, p in groups}
+            )
+        }
         for (organisation, period), group in groups.items():
             entries = {row.indicator: Entry(row.value, row.note) for row in group}
             try:

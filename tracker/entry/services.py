@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,19 +116,42 @@ def report_get(*, organisation: Organisation, period: Period) -> Report | None:
     ).first()
 
 
+def lock_organisations(organisations: Iterable[Organisation]) -> None:
+    """Lock the organisations' rows until the end of the current transaction (in pk order, so
+    that two writers locking several never wait for each other crosswise).
+
+    This is the lock report creators queue on (see report_get_or_create). NO KEY UPDATE on
+    PostgreSQL: it excludes other creators but not inserts that merely reference the
+    organisation (memberships, child organisations). A no-op on SQLite, which has no row locks.
+    """
+    pks = sorted({org.pk for org in organisations})
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk").values_list("pk"))
+
+
 def report_get_or_create(*, organisation: Organisation, period: Period) -> Report:
+    """The organisation's report for `period`, created if need be; the one way a report is created.
+
+    Creating locks the organisation's row first, then checks the period type and inserts, all in
+    one transaction: concurrent creators for one organisation queue on that lock, so two first
+    saves of different period types (say 2023 and 2023Q1) cannot both pass the check, and the
+    later one meets the existing clear message. On PostgreSQL that is a row lock (SELECT … FOR NO
+    KEY UPDATE); SQLite has no row locks, but there every transaction takes the database's write
+    lock at BEGIN (settings: transaction_mode IMMEDIATE), which serialises writers as a whole.
+    Raises ValidationError (code "period_conflict") if another period type holds the year.
+    """
     report = report_get(organisation=organisation, period=period)
     if report is not None:
         return report
-    check_period_type(organisation=organisation, period=period)
-    try:
-        with transaction.atomic():
-            return Report.objects.create(
-                organisation=organisation, year=period.year, period_type=period.type, period_number=period.number
-            )
-    except IntegrityError:
-        # Two first saves at once: the other created it; this one then meets its revision.
-        return report_get(organisation=organisation, period=period)
+    with transaction.atomic():
+        lock_organisations([organisation])
+        # Read again under the lock: whoever held it before may have created this very report.
+        report = report_get(organisation=organisation, period=period)
+        if report is not None:
+            return report
+        check_period_type(organisation=organisation, period=period)
+        return Report.objects.create(
+            organisation=organisation, year=period.year, period_type=period.type, period_number=period.number
+        )
 
 
 def _check_role(user, organisation: Organisation) -> None:

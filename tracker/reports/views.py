@@ -105,7 +105,8 @@ def index(request: HttpRequest) -> HttpResponse:
             except ValueError as exc:
                 raise Http404("No such year.") from exc
             url = reverse(f"reports:{page}", args=[organisation.code, year])
-            if choice:
+            # The default range (the whole of an ended year) needs no parameter.
+            if choice and Range.through(year, through_for(year, choice)) != Range.default(year, timezone.localdate()):
                 query[THROUGH] = through_for(year, choice)
     else:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
