@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
+from tests.test_admin_values import inline_data
 from tests.test_entry import form_data, url
 from tracker.entry.models import Report, Value
 from tracker.workflow.models import ReportTransition
@@ -95,15 +96,7 @@ class TestAuditRows:
 
 class TestAdminWrites:
     def inline_data(self, report, rows, initial=0):
-        data = {
-            "values-TOTAL_FORMS": len(rows),
-            "values-INITIAL_FORMS": initial,
-            "values-MIN_NUM_FORMS": 0,
-            "values-MAX_NUM_FORMS": 1000,
-        }
-        for i, row in enumerate(rows):
-            data.update({f"values-{i}-{key}": value for key, value in row.items()})
-        return data
+        return inline_data(rows, initial)
 
     def test_an_admin_edit_refuses_a_clerks_stale_page(self, client, admin_user, alice, indicators):
         clerk = client
