@@ -221,3 +221,22 @@ class TestShares:
         assert letter == {"value": 16, "whole": 23, "one_decimal": 22.5}  # "来信16件，占22.5%"
         # A 其中 part is its own percentage of the whole, not forced to add up.
         assert data["breakdowns"]["grp_petitions_received:within"]["relation"] == "within"
+
+
+class TestReviewOverARange:
+    def test_the_review_page_and_word_file_name_the_range(self, world, leader_client):
+        import docx
+
+        for month in range(1, 10):
+            enter(world["organ"], f"2023-{month:02d}", {"grp_cases_filed": 1})
+        url = reverse("reports:review", args=["forestry", 2023])
+        html = leader_client.get(url, {"through": "2023-09"}).content.decode()
+        tree = lxml.html.fromstring(html)
+        assert tree.xpath("//h1")[0].text_content().strip().endswith("2023年1—9月工作回顾")
+        assert tree.xpath('//*[@id="review-text"]/h2')[0].text_content() == "2023年1—9月工作回顾"
+        # The Word link, and the ‹ › links to other years, keep the range.
+        assert "review.docx?through=2023-09" in html
+        assert "/2022/review/?through=2022-09" in html
+        response = leader_client.get(reverse("reports:review_docx", args=["forestry", 2023]), {"through": "2023-09"})
+        assert "forestry-2023-09-review.docx" in response["Content-Disposition"]
+        assert docx.Document(io.BytesIO(response.content)).paragraphs[0].text == "2023年1—9月工作回顾"

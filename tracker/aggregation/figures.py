@@ -81,11 +81,8 @@ def share_values(values: Mapping[str, int | Decimal | None], catalogue: Catalogu
         if not indicator.is_share:
             continue
         breakdown = catalogue.share_breakdown(indicator)
-        if breakdown is None:
-            result[indicator.code] = None
-            continue
-        whole = shares([values.get(code) for code in breakdown.parts], 0)
-        result[indicator.code] = whole[breakdown.parts.index(indicator.share_of)]
+        parts = {share.code: share for share in breakdown_shares(breakdown, values)} if breakdown else {}
+        result[indicator.code] = parts[indicator.share_of].whole if breakdown else None
     return result
 
 

@@ -83,10 +83,5 @@ class ReportScope:
         params = self.params()
         return "?" + urlencode(params) if params else ""
 
-    @property
-    def approval_query(self) -> str:
-        """Only the approval switch, for pages that choose their own range (the trend)."""
-        return f"?{INCLUDE_UNAPPROVED}=1" if self.include_unapproved else ""
-
     def with_range(self, rng: Range) -> ReportScope:
         return replace(self, range=rng, explicit_range=True)

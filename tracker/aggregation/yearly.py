@@ -95,8 +95,10 @@ class OrgFigures:
     breakdowns: list[BreakdownFigures]
     unapproved_reports: int
     reports: int
-    # Reporters in the subtree whose period type cannot make this range (yearly, for 前三季度).
+    # Reporters in the subtree whose period type cannot make this range (yearly, for 前三季度)…
     unavailable: int = 0
+    # …and whether the organisation itself is one of them.
+    own_unavailable: bool = False
 
     @property
     def year(self) -> int:
@@ -205,9 +207,6 @@ class Aggregator:
         self._reporters: dict[tuple[int, str], list[Organisation]] = {}
 
     # -- per reporting organisation ---------------------------------------------------------
-
-    def period_type(self, org: Organisation, year: int) -> str | None:
-        return self._period_types.get((org.pk, year))
 
     def _periods(self, org: Organisation, rng: Range) -> list[dict] | str:
         """The reporter's figures in each period of the range, derived figures formed."""
@@ -328,6 +327,7 @@ class Aggregator:
             unapproved_reports=unapproved,
             reports=total,
             unavailable=unavailable,
+            own_unavailable=self._periods(org, rng) == _UNAVAILABLE,
         )
 
     def entry_period(self, org: Organisation, year: int) -> Period:

@@ -129,20 +129,16 @@ def load_rules(using: str = "default", path: Path = RULES_CSV) -> list[str]:
             if rule.seed is None:
                 warnings.append(f"rule {key}: an administrator's rule has this key; the seeded rule is not loaded.")
                 continue
-            changed = []
             old = rule.seed
-            edited = any(str(getattr(rule, name)) != old.get(name) for name in SEEDED_FIELDS)
-            if {n: old.get(n) for n in SEEDED_FIELDS} != seed:
-                if edited:
+            if {name: old.get(name) for name in SEEDED_FIELDS} != seed:
+                if any(str(getattr(rule, name)) != old.get(name) for name in SEEDED_FIELDS):
                     warnings.append(f"rule {key}: the seeded rule changed, but an administrator edited it; kept.")
                 else:
                     for name in SEEDED_FIELDS:
                         setattr(rule, name, fields[name])
-                    changed.append(True)
             if old.get("retired"):
                 rule.active = True
-                changed.append(True)
-            if changed or old != seed:
+            if old != seed:  # also true for a retired rule, whose seed carries the mark
                 rule.seed = seed
                 rule.save(using=using)
         for key, rule in existing.items():

@@ -146,7 +146,7 @@ class Range:
     def label(self) -> str:
         """The range's name as bulletins print it: 全年, 一季度, 上半年, 前三季度, 1—9月, 1月."""
         if self.end is None:
-            return str(gettext_lazy("full year"))
+            return _("full year")
         if self.end.type == PeriodType.QUARTER:
             return str(QUARTER_RANGE_NAMES[self.end.number])
         if self.end.number == 1:
@@ -157,7 +157,7 @@ class Range:
     def heading(self) -> str:
         """ "2023年前三季度", "2022年" for a whole year."""
         year = _("%(year)d") % {"year": self.year}
-        if self.end_month == 12:
+        if self.is_full_year:
             return year
         return _("%(year)s %(range)s") % {"year": year, "range": self.label}
 
@@ -167,9 +167,8 @@ class Range:
         return str(self.year) if self.end is None else str(self.end)
 
     def same_last_year(self) -> Range:
-        if self.end is None:
-            return Range(self.year - 1, None)
-        return Range(self.year - 1, self.end.same_last_year())
+        """同期: the same range a year earlier."""
+        return self.in_other_year(self.year - 1)
 
     def in_other_year(self, year: int) -> Range:
         if self.end is None:

@@ -80,7 +80,7 @@ def summary_data(figures: OrgFigures, previous: OrgFigures, *, include_unapprove
         }
         for block in figures.breakdowns
     }
-    # The catalogue's share indicators (grp_form1_pct…), whole and to one decimal.
+    # The catalogue's derived share indicators (the four forms' shares), whole and to one decimal.
     by_part = {indicator.code: share for block in figures.share_breakdowns for indicator, _figure, share in block.parts}
     shares = {
         indicator.code: {

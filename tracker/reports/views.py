@@ -22,7 +22,6 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from tracker.aggregation.figures import change
 from tracker.aggregation.scope import INCLUDE_UNAPPROVED, THROUGH, ReportScope, checked_year, parse_include_unapproved
 from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
 from tracker.catalogue.models import Indicator
@@ -182,7 +181,7 @@ def range_notice(figures: OrgFigures) -> str:
     if not figures.unavailable:
         return ""
     rng = figures.range
-    if figures.organisation.kind in {ind.reported_by for ind in figures.indicators} and figures.unavailable == 1:
+    if figures.own_unavailable and figures.unavailable == 1:
         return _("%(org)s reports by year, so it has no figures for %(range)s: choose the full year.") % {
             "org": figures.organisation.name,
             "range": rng.label,
@@ -191,7 +190,7 @@ def range_notice(figures: OrgFigures) -> str:
         "%(n)d organisation reports by year and has no figures for %(range)s; it counts as incomplete.",
         "%(n)d organisations report by year and have no figures for %(range)s; they count as incomplete.",
         figures.unavailable,
-    ) % {"n": figures.unavailable, "range": rng.label}
+    ) % {"n": figures.unavailable, "range": rng.heading}
 
 
 class SummaryView(ReportPage, TemplateView):
@@ -249,7 +248,6 @@ def breakdown_blocks(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]
                     "share": share,
                     "last_figure": last_figure,
                     "last_share": last_share,
-                    "change": change(figure.value, last_figure.value if last_figure else None),
                 }
             )
             caption = format_figure(figure.value, indicator) + indicator.unit_word
@@ -398,11 +396,13 @@ class TrendView(SectionFilteredPage):
                 caption = format_figure(oy.value(indicator.code), indicator)
                 if figure is not None and figure.missing and figure.known:
                     caption += " " + incomplete_mark(figure.missing)
-                bars.append(charts.Bar(label=year_header(oy.year), value=oy.value(indicator.code), caption=caption))
+                bars.append(charts.Bar(label=oy.range.heading, value=oy.value(indicator.code), caption=caption))
             chart = charts.column_chart(bars, title=indicator.name, unit=indicator.unit_word)
         context.update(
             years=self.years,
             trend_range=self.trend_range,
+            # Each year's notice of organisations that report by year and so miss a shorter range.
+            range_notices=[notice for notice in (range_notice(oy) for oy in self.org_years) if notice],
             indicators=self.indicators,
             chosen=indicator,
             chart=chart,
