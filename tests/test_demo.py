@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from tracker.aggregation.figures import breakdown_shares, report_figures
+from tracker.catalogue.figures import breakdown_shares, report_figures
 from tracker.catalogue.models import Aggregation, Catalogue, Indicator, Kind
 from tracker.demo.world import build_world
 from tracker.entry.models import Report, Status, Value

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.aggregation.figures import breakdown_shares, change, report_figures, shares
+from tracker.catalogue.figures import breakdown_shares, change, report_figures, shares
 from tracker.catalogue.models import Catalogue
 
 

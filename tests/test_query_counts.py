@@ -16,6 +16,7 @@ from tests.conftest import PASSWORD, make_user
 from tracker.catalogue.models import Indicator
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PeriodType
+from tracker.entry.services import derived_figures_refresh
 from tracker.orgs.models import Organisation, OrgKind, Role
 
 
@@ -32,7 +33,8 @@ LAST_YEAR = 2022
 def build(size: Size) -> Organisation:
     """A commission, one group and its units, each with an approved annual report per year.
 
-    Test data only: written with bulk_create, without the audit trail the services keep.
+    Test data only: written with bulk_create, without the audit trail the services keep (the
+    derived sums are formed as every write forms them).
     """
     city = Organisation.objects.create(code="city", name="市纪委监委", kind=OrgKind.COMMISSION)
     group = Organisation.objects.create(code="forestry", name="林草局纪检监察组", kind=OrgKind.GROUP, parent=city)
@@ -62,6 +64,7 @@ def build(size: Size) -> Organisation:
                 Value(report=report, indicator=indicator, value=position + report.year % 10 if known else None)
             )
     Value.objects.bulk_create(values)
+    derived_figures_refresh(report.pk for report in reports)
     return group
 
 
@@ -71,27 +74,30 @@ def build(size: Size) -> Organisation:
 #   3. the user's memberships and  4. the organisation within them (get_org_for_user);
 # reads the figures through one Aggregator, each once for the whole subtree and all years:
 #   A. the subtree's organisations;  B. the active indicators;
-#   C. the values of the counted reports;  D. the report counts per organisation and year;
+#   C. the period types and report counts per organisation and year;  D. the notes;
+#   E. the figures, one GROUP BY per depth of the organisations shown (never per value);
 # and ends by extending the session (SESSION_SAVE_EVERY_REQUEST), which under the test's
 # transaction is three statements: SAVEPOINT, UPDATE django_session, RELEASE SAVEPOINT.
 #
-# api (11): 1–4, A–D, session save.
-# summary (14): 1–4, A–D (this year and last together); the switcher: memberships again,
+# api (12): 1–4, A–E, session save.
+# summary (15): 1–4, A–E (this year and last together); the switcher: memberships again,
 #   the organisations the user may see, the years with data; session save.
-# units (15): 1–4, A–D; the section filter's indicator codes; the switcher (3); session save.
-# trend (16): 1–4; the years with data; A–D over all of them; the section filter's codes;
+# units (17): 1–4, A–D, E for the group and E for its units; the section filter's indicator
+#   codes; the switcher (3); session save.
+# trend (16): 1–4; the years with data; A–E over all of them; the section filter's codes;
 #   the switcher (3, its years read again); session save.
-# review (18): 1–4; the organisation's ancestors; A–D; the commission's city-wide figures
-#   (B–D again, its own reports only, no subtree read); the organisation texts; memberships
-#   again and the organisations the user may open (for the entry links); session save.
-# review.docx (16): the review's queries without the entry links' two.
+# review (21): 1–4; the organisation's ancestors; A–E, and E for the units (which of them
+#   have not entered a figure); the commission's city-wide figures (B–E again, its own
+#   reports only, no subtree read); the organisation texts; memberships again and the
+#   organisations the user may open (for the entry links); session save.
+# review.docx (19): the review's queries without the entry links' two.
 PAGES = {
-    "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 11),
-    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 14),
-    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 15),
+    "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 12),
+    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
+    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 17),
     "trend": (lambda code, year: reverse("reports:trend", args=[code]), 16),
-    "review": (lambda code, year: reverse("reports:review", args=[code, year]), 18),
-    "review_docx": (lambda code, year: reverse("reports:review_docx", args=[code, year]), 16),
+    "review": (lambda code, year: reverse("reports:review", args=[code, year]), 21),
+    "review_docx": (lambda code, year: reverse("reports:review_docx", args=[code, year]), 19),
 }
 
 

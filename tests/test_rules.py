@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tracker.aggregation.figures import report_figures
+from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator
 from tracker.checks.engine import active_rules, run_checks
 from tracker.checks.expressions import ExpressionError, Term, evaluate, parse

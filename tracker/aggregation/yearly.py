@@ -3,14 +3,26 @@
 The one aggregation used by every summary page, export, the review text, the checks page and
 the JSON. The order of adding up is what makes the totals right:
 
-1. within each reporting organisation and period, derived figures are formed first
-   (figures.derive_period: a typed total stands for that period, else the parts' sum when
-   every part is known);
+1. within each reporting organisation and period, derived figures are formed first (a typed
+   total stands for that period, else the parts' sum when every part is known). This happens
+   when values are written: entry.services.derived_figures_refresh stores each report's
+   derived sums (entry.DerivedFigure) in the same transaction as the values, so they are
+   rows like the entered values and add up the same way;
 2. then the periods of the range add up for that reporter: `sum` indicators add, `latest`
    (cumulative, 累计) ones take the last period with a value;
 3. then reporters add up the tree: a group's figure for a unit-entered indicator is the sum
    over its units, the commission's the sum over all of them;
-4. shares are taken last, from the added-up counts (figures.share_values, breakdown_shares).
+4. shares are taken last, in Python, from the added-up counts (figures.share_values,
+   breakdown_shares).
+
+Steps 2 and 3 are one SQL statement (`_FIGURES_SQL`): the entered values and derived sums of
+the counted reports, grouped per reporter, period type and indicator (sum, number of periods
+known, the last period's value), then joined to every organisation asked for through the
+tree's closure table (orgs.TreeLink) and grouped per organisation, year and indicator, with
+the number of reporters that have every period of the range. Python receives one row per
+organisation × indicator × year, never a row per value: time grows with the organisations and
+indicators shown, not with the values stored, and a figure approved a moment ago is on the
+next page load (there is no analytics table to rebuild).
 
 A reporter that has not entered every period of the range for a figure is *incomplete* for
 it; a figure says how many of its reporters are (`Figure.missing`), and "not known" (None)
@@ -18,8 +30,9 @@ stays distinct from 0. A reporter whose period type cannot make the range (a yea
 reporter asked for 前三季度) is incomplete too, and counted in `OrgFigures.unavailable`.
 
 Only approved reports count unless `include_unapproved` is set. Queries are bounded whatever
-the size of the data: organisations, indicators, values and report counts are each read once
-for the whole subtree and all requested ranges.
+the size of the data: the subtree, the catalogue, the reports' period types and counts and
+the notes are read once; the figures once per range end month and depth of the organisations
+asked for (a summary: one; the per-unit page: two; the checks page: one per level).
 """
 
 from __future__ import annotations
@@ -28,14 +41,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
+from django.conf import settings
+from django.db import connections
 from django.db.models import Count, Q
 
-from tracker.aggregation.figures import PartShare, breakdown_shares, derive_period, share_values
+from tracker.catalogue.figures import PartShare, breakdown_shares, share_values
 from tracker.catalogue.models import Aggregation, Breakdown, Catalogue, Indicator
-from tracker.entry.models import Report, Status, Value
-from tracker.entry.periods import Period, PeriodType, Range, period_end_month
-from tracker.orgs.models import Organisation, OrgKind
+from tracker.entry.models import DerivedFigure, Report, Status, Value
+from tracker.entry.periods import MONTHS_PER_PERIOD, Period, PeriodType, Range, period_end_month
+from tracker.orgs.models import Organisation, OrgKind, TreeLink, path_prefixes
 
 # Higher rank = further down the tree.
 KIND_RANK = {OrgKind.COMMISSION: 0, OrgKind.GROUP: 1, OrgKind.UNIT: 2}
@@ -92,7 +108,7 @@ class OrgFigures:
     range: Range
     indicators: list[Indicator]
     figures: dict[str, Figure]
-    breakdowns: list[BreakdownFigures]
+    catalogue: Catalogue
     unapproved_reports: int
     reports: int
     # Reporters in the subtree whose period type cannot make this range (yearly, for 前三季度)…
@@ -126,19 +142,100 @@ class OrgFigures:
             return 0
         return figure.missing
 
+    @cached_property
+    def breakdowns(self) -> list[BreakdownFigures]:
+        """Every breakdown of the catalogue whose whole and parts this organisation shows."""
+        figures, catalogue = self.figures, self.catalogue
+        values = self.values
+        result = []
+        for breakdown in catalogue.breakdowns:
+            if breakdown.whole in figures and all(p in figures for p in breakdown.parts):
+                result.append(
+                    BreakdownFigures(
+                        breakdown=breakdown,
+                        whole=catalogue.by_code[breakdown.whole],
+                        whole_figure=figures[breakdown.whole],
+                        parts=[
+                            (catalogue.by_code[share.code], figures[share.code], share)
+                            for share in breakdown_shares(breakdown, values)
+                        ],
+                        featured=any(p in catalogue.share_indicator_of for p in breakdown.parts),
+                    )
+                )
+        return result
+
     @property
     def share_breakdowns(self) -> list[BreakdownFigures]:
         """The breakdowns the catalogue gives shares for: exact ones."""
         return [b for b in self.breakdowns if b.breakdown.is_exact]
 
 
-# A reporter's periods for a range: derived figures per period, or why there are none.
-_NOTHING = "nothing"  # no report of this year at all
-_UNAVAILABLE = "unavailable"  # reports by a period type that cannot make the range
+# The last period's value rides along with the period number: MAX(number × K + value) keeps the
+# last period's value, recovered as the remainder by K. Every figure is below K (MAX_FIGURE).
+_K = 2**31
+assert settings.MAX_FIGURE < _K
+
+_FIGURES_SQL = """
+WITH rep AS (
+    SELECT r.id, r.organisation_id AS org_id, r.year, r.period_type AS ptype, r.period_number AS pnum, o.kind
+    FROM {report} r JOIN {organisation} o ON o.id = r.organisation_id
+    WHERE {scope} AND r.year IN ({years}) AND ({in_range}) {status}
+),
+fig AS (
+    SELECT rep.org_id, rep.year, rep.ptype, rep.pnum, rep.kind, v.indicator_id, v.value
+    FROM {value} v JOIN rep ON rep.id = v.report_id
+    WHERE v.value IS NOT NULL
+    UNION ALL
+    SELECT rep.org_id, rep.year, rep.ptype, rep.pnum, rep.kind, d.indicator_id, d.value
+    FROM {derived} d JOIN rep ON rep.id = d.report_id
+),
+per_reporter AS (
+    SELECT fig.org_id, fig.year, fig.ptype, fig.indicator_id,
+           SUM(fig.value) AS total, COUNT(*) AS known, MAX(fig.pnum * {k} + fig.value) AS last_value
+    FROM fig JOIN {indicator} i ON i.id = fig.indicator_id
+    WHERE i.reported_by = fig.kind AND i.active
+    GROUP BY fig.org_id, fig.year, fig.ptype, fig.indicator_id
+)
+SELECT t.ancestor_id, p.year, p.indicator_id,
+       SUM(p.total), SUM(p.last_value %% {k}),
+       SUM(CASE WHEN p.known = {expected} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.last_value >= {last} * {k} THEN 1 ELSE 0 END)
+FROM per_reporter p JOIN {treelink} t ON t.descendant_id = p.org_id
+WHERE t.ancestor_id IN ({targets})
+GROUP BY t.ancestor_id, p.year, p.indicator_id
+"""
+
+
+def _range_filter(month: int, *, reporters_only: bool) -> tuple[Q, dict[str, int]]:
+    """The reports whose period ends by `month`, and the last period number of each period type.
+
+    With `reporters_only`, only period types that can make the range (1—9月 from quarters or
+    months, not from a year) are kept.
+    """
+    query, last = Q(pk__in=[]), {}
+    for ptype in PeriodType.values:
+        per = MONTHS_PER_PERIOD[ptype]
+        if reporters_only and month % per:
+            continue
+        number = 0 if ptype == PeriodType.YEAR else month // per
+        if ptype == PeriodType.YEAR and month < 12:
+            continue
+        last[ptype] = number
+        query |= Q(period_type=ptype, period_number__lte=number)
+    return query, last
+
+
+def _case(column: str, by_type: dict[str, int]) -> str:
+    whens = " ".join(f"WHEN '{ptype}' THEN {number:d}" for ptype, number in by_type.items())
+    return f"(CASE {column} {whens} ELSE -1 END)"
 
 
 class Aggregator:
-    """Reads a subtree's reports for some ranges once, then answers per organisation and range."""
+    """Reads a subtree's reports for some ranges, then answers per organisation and range.
+
+    Figures are fetched on demand, for every organisation of the subtree at the depth asked
+    for at once (all the children when the per-unit page asks for one of them).
+    """
 
     def __init__(
         self,
@@ -154,95 +251,127 @@ class Aggregator:
         self.ranges = sorted({Range.full(r) if isinstance(r, int) else r for r in ranges})
         self.years = sorted({r.year for r in self.ranges})
         self.include_unapproved = include_unapproved
+        self.subtree = subtree
         if subtree:
             self.orgs = list(Organisation.objects.filter(path__startswith=root.path))
         else:
             self.orgs = [root]
         self.by_id = {org.pk: org for org in self.orgs}
+        by_path = {org.path: org for org in self.orgs}
+        # Each organisation with itself and its ancestors within the subtree.
+        self._up: dict[int, list[Organisation]] = {
+            org.pk: [by_path[p] for p in path_prefixes(org.path) if p in by_path] for org in self.orgs
+        }
+        # (organisation id, kind) -> how many organisations of that kind its subtree holds.
+        self._kind_counts: dict[tuple[int, str], int] = defaultdict(int)
+        for org in self.orgs:
+            for above in self._up[org.pk]:
+                self._kind_counts[(above.pk, org.kind)] += 1
         self.catalogue = Catalogue.active()
         self.all_indicators = self.catalogue.indicators
         self.by_code = self.catalogue.by_code
+        self._code_of = {ind.pk: ind.code for ind in self.all_indicators}
+        self._months = sorted({r.end_month for r in self.ranges})
 
-        reports = Report.objects.filter(organisation__in=[o.pk for o in self.orgs], year__in=self.years)
-        counted = reports if include_unapproved else reports.filter(status=Status.APPROVED)
-        # (org id, year) -> {(period type, number): {code: value}}
-        self._entered: dict[tuple[int, int], dict[tuple[str, int], dict[str, int | None]]] = defaultdict(
-            lambda: defaultdict(dict)
+        reports = Report.objects.filter(year__in=self.years)
+        reports = (
+            reports.filter(organisation__path__startswith=root.path) if subtree else reports.filter(organisation=root)
         )
-        # (org id, year, code) -> [(period, note)]
-        self._notes: dict[tuple[int, int, str], list[tuple[Period, str]]] = defaultdict(list)
-        rows = (
-            Value.objects.filter(report__in=counted, indicator__active=True)
-            .order_by()
-            .values_list(
-                "report__organisation_id",
-                "report__year",
-                "report__period_type",
-                "report__period_number",
-                "indicator__code",
-                "value",
-                "note",
-            )
-        )
-        for org_id, year, ptype, pnum, code, value, note in rows:
-            self._entered[(org_id, year)][(ptype, pnum)][code] = value
-            if note:
-                self._notes[(org_id, year, code)].append((Period(year, ptype, pnum), note))
-
-        # Report counts per organisation and period: all, and not yet approved…
-        self._report_counts: dict[tuple[int, int], list[tuple[Period, int, int]]] = defaultdict(list)
-        # …and the period type each organisation uses in each year.
+        # The period type each organisation uses each year, and its reports within each range.
         self._period_types: dict[tuple[int, int], str] = {}
-        for row in (
-            reports.order_by()
-            .values("organisation_id", "year", "period_type", "period_number")
-            .annotate(total=Count("id"), unapproved=Count("id", filter=~Q(status=Status.APPROVED)))
-        ):
+        # (organisation id, year, end month) -> (reports, not yet approved)
+        counts: dict[tuple[int, int, int], tuple[int, int]] = {}
+        annotations = {}
+        for month in self._months:
+            in_range, _last = _range_filter(month, reporters_only=False)
+            annotations[f"total_{month}"] = Count("id", filter=in_range)
+            annotations[f"open_{month}"] = Count("id", filter=in_range & ~Q(status=Status.APPROVED))
+        for row in reports.order_by().values("organisation_id", "year", "period_type").annotate(**annotations):
             key = (row["organisation_id"], row["year"])
-            period = Period(row["year"], row["period_type"], row["period_number"])
-            self._report_counts[key].append((period, row["total"], row["unapproved"]))
             self._period_types[key] = row["period_type"]
+            for month in self._months:
+                counts[(*key, month)] = (row[f"total_{month}"], row[f"open_{month}"])
+        self._report_counts = counts
+
+        # (organisation id, year, code) -> [(period, note)], of the counted reports.
+        self._notes: dict[tuple[int, int, str], list[tuple[Period, str]]] = defaultdict(list)
+        noted = Value.objects.filter(report__in=reports, indicator__active=True).exclude(note="")
+        if not include_unapproved:
+            noted = noted.filter(report__status=Status.APPROVED)
+        for org_id, year, ptype, pnum, indicator_id, note in noted.order_by().values_list(
+            "report__organisation_id",
+            "report__year",
+            "report__period_type",
+            "report__period_number",
+            "indicator_id",
+            "note",
+        ):
+            self._notes[(org_id, year, self._code_of.get(indicator_id, ""))].append((Period(year, ptype, pnum), note))
+
+        # (organisation id, year, end month) -> {code: (sum, latest, complete by sum, complete by latest)}
+        self._sums: dict[tuple[int, int, int], dict[str, tuple[int, int, int, int]]] = {}
+        self._fetched: set[tuple[int, int]] = set()  # (depth, end month)
         self._cache: dict[tuple[int, Range], OrgFigures] = {}
-        self._periods_cache: dict[tuple[int, Range], list[dict] | str] = {}
         self._reporters: dict[tuple[int, str], list[Organisation]] = {}
 
-    # -- per reporting organisation ---------------------------------------------------------
+    # -- the query ----------------------------------------------------------------------------
 
-    def _periods(self, org: Organisation, rng: Range) -> list[dict] | str:
-        """The reporter's figures in each period of the range, derived figures formed."""
-        key = (org.pk, rng)
-        if key not in self._periods_cache:
-            ptype = self._period_types.get((org.pk, rng.year))
-            expected = rng.periods_of(ptype) if ptype else None
-            if ptype is None:
-                result: list[dict] | str = _NOTHING
-            elif expected is None:
-                result = _UNAVAILABLE
-            else:
-                entered = self._entered.get((org.pk, rng.year), {})
-                result = [derive_period(entered.get((p.type, p.number), {}), self.catalogue) for p in expected]
-            self._periods_cache[key] = result
-        return self._periods_cache[key]
+    def _fetch(self, depth: int, month: int) -> None:
+        """The figures of every organisation of the subtree at `depth`, for every year, through `month`."""
+        if (depth, month) in self._fetched:
+            return
+        self._fetched.add((depth, month))
+        targets = [org for org in self.orgs if org.path.count("/") == depth]
+        years = [r.year for r in self.ranges if r.end_month == month]
+        _in_range, last = _range_filter(month, reporters_only=True)
+        if not targets or not last:
+            return
+        expected = {ptype: (1 if ptype == PeriodType.YEAR else number) for ptype, number in last.items()}
+        range_sql = " OR ".join(
+            f"(r.period_type = '{ptype}' AND r.period_number <= {number:d})" for ptype, number in last.items()
+        )
+        params: list = []
+        if self.subtree:
+            # Only table names are formatted into the SQL; every value is a parameter.
+            scope = f"r.organisation_id IN (SELECT descendant_id FROM {TreeLink._meta.db_table} WHERE ancestor_id = %s)"  # noqa: S608
+        else:
+            scope = "r.organisation_id = %s"
+        params.append(self.root.pk)
+        params += years
+        status = ""
+        if not self.include_unapproved:
+            status = "AND r.status = %s"
+            params.append(Status.APPROVED)
+        params += [org.pk for org in targets]
+        sql = _FIGURES_SQL.format(
+            report=Report._meta.db_table,
+            organisation=Organisation._meta.db_table,
+            value=Value._meta.db_table,
+            derived=DerivedFigure._meta.db_table,
+            indicator=Indicator._meta.db_table,
+            treelink=TreeLink._meta.db_table,
+            scope=scope,
+            years=", ".join(["%s"] * len(years)),
+            in_range=range_sql,
+            status=status,
+            targets=", ".join(["%s"] * len(targets)),
+            k=_K,
+            expected=_case("p.ptype", expected),
+            last=_case("p.ptype", last),
+        )
+        with connections[Report.objects.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            for org_id, year, indicator_id, total, latest, complete_sum, complete_latest in cursor.fetchall():
+                code = self._code_of.get(indicator_id)
+                if code is not None:
+                    self._sums.setdefault((org_id, year, month), {})[code] = (
+                        int(total),
+                        int(latest),
+                        int(complete_sum),
+                        int(complete_latest),
+                    )
 
-    def own_figure(self, org: Organisation, rng: Range, indicator: Indicator) -> Figure:
-        """The figure an organisation entered itself, over the periods of the range."""
-        periods = self._periods(org, rng)
-        if isinstance(periods, str):
-            return Figure(None, missing=1)
-        values = [period.get(indicator.code) for period in periods]
-        notes = [
-            note for period, note in self._notes.get((org.pk, rng.year, indicator.code), ()) if self._in(period, rng)
-        ]
-        if indicator.aggregation == Aggregation.LATEST:
-            # A running total: the last period that has one; complete when the range's last period has it.
-            latest = next((v for v in reversed(values) if v is not None), None)
-            return Figure(latest, missing=int(values[-1] is None), notes=notes)
-        known = [v for v in values if v is not None]
-        return Figure(sum(known) if known else None, missing=int(len(known) < len(values)), notes=notes)
-
-    @staticmethod
-    def _in(period: Period, rng: Range) -> bool:
-        return period_end_month(period.type, period.number) <= rng.end_month
+    # -- per organisation and range ---------------------------------------------------------
 
     def reporters(self, org: Organisation, indicator: Indicator) -> list[Organisation]:
         """The organisations in `org`'s subtree that enter `indicator`."""
@@ -254,17 +383,9 @@ class Aggregator:
         return self._reporters[key]
 
     def figure(self, org: Organisation, rng: Range, indicator: Indicator) -> Figure:
-        if org.kind == indicator.reported_by:
-            return self.own_figure(org, rng, indicator)
-        parts = [self.own_figure(o, rng, indicator) for o in self.reporters(org, indicator)]
-        known = [p.value for p in parts if p.value is not None]
-        return Figure(
-            sum(known) if known else None,
-            missing=sum(p.missing for p in parts),
-            reporters=len(parts),
-        )
-
-    # -- per organisation and range ---------------------------------------------------------
+        """One figure of one organisation (of a reporter: its own)."""
+        figure = self.figures_for(org, rng).figures.get(indicator.code)
+        return figure if figure is not None else Figure(None, missing=1)
 
     def figures_for(self, org: Organisation, rng: Range) -> OrgFigures:
         key = (org.pk, rng)
@@ -276,12 +397,36 @@ class Aggregator:
         """The whole year's figures."""
         return self.figures_for(org, Range.full(year))
 
+    def _own_notes(self, org: Organisation, rng: Range, code: str) -> list[str]:
+        return [note for period, note in self._notes.get((org.pk, rng.year, code), ()) if self._in(period, rng)]
+
+    @staticmethod
+    def _in(period: Period, rng: Range) -> bool:
+        return period_end_month(period.type, period.number) <= rng.end_month
+
     def _build(self, org: Organisation, rng: Range) -> OrgFigures:
+        self._fetch(org.path.count("/"), rng.end_month)
+        sums = self._sums.get((org.pk, rng.year, rng.end_month), {})
         shown = indicators_for(org.kind, self.all_indicators)
         figures: dict[str, Figure] = {}
         for ind in shown:
-            if not ind.is_share:
-                figures[ind.code] = self.figure(org, rng, ind)
+            if ind.is_share:
+                continue
+            reporters = self._kind_counts.get((org.pk, ind.reported_by), 0)
+            row = sums.get(ind.code)
+            if row is None:
+                value, complete = None, 0
+            elif ind.aggregation == Aggregation.LATEST:
+                value, complete = row[1], row[3]
+            else:
+                value, complete = row[0], row[2]
+            own = ind.reported_by == org.kind
+            figures[ind.code] = Figure(
+                value,
+                missing=max(reporters, 1 if own else 0) - complete,
+                reporters=max(reporters, 1) if own else reporters,
+                notes=self._own_notes(org, rng, ind.code) if own else [],
+            )
         values = {code: f.value for code, f in figures.items()}
         shares = share_values(values, self.catalogue)
         for ind in shown:
@@ -294,41 +439,31 @@ class Aggregator:
                     missing=max((p.missing for p in parts), default=0),
                     reporters=max((p.reporters for p in parts), default=1),
                 )
-        breakdowns = []
-        for breakdown in self.catalogue.breakdowns:
-            if breakdown.whole in figures and all(p in figures for p in breakdown.parts):
-                part_shares = breakdown_shares(breakdown, values)
-                breakdowns.append(
-                    BreakdownFigures(
-                        breakdown=breakdown,
-                        whole=self.by_code[breakdown.whole],
-                        whole_figure=figures[breakdown.whole],
-                        parts=[(self.by_code[share.code], figures[share.code], share) for share in part_shares],
-                        featured=any(p in self.catalogue.share_indicator_of for p in breakdown.parts),
-                    )
-                )
         total = unapproved = unavailable = 0
-        reporting_kinds = {ind.reported_by for ind in shown}
         for o in self.orgs:
             if not o.path.startswith(org.path):
                 continue
-            for period, count, not_approved in self._report_counts.get((o.pk, rng.year), ()):
-                if self._in(period, rng):
-                    total += count
-                    unapproved += not_approved
-            if o.kind in reporting_kinds and self._periods(o, rng) == _UNAVAILABLE:
+            count, not_approved = self._report_counts.get((o.pk, rng.year, rng.end_month), (0, 0))
+            total += count
+            unapproved += not_approved
+            if self._unavailable(o, rng):
                 unavailable += 1
         return OrgFigures(
             organisation=org,
             range=rng,
             indicators=shown,
             figures=figures,
-            breakdowns=breakdowns,
+            catalogue=self.catalogue,
             unapproved_reports=unapproved,
             reports=total,
             unavailable=unavailable,
-            own_unavailable=self._periods(org, rng) == _UNAVAILABLE,
+            own_unavailable=self._unavailable(org, rng),
         )
+
+    def _unavailable(self, org: Organisation, rng: Range) -> bool:
+        """The organisation reports this year by a period type that cannot make the range."""
+        ptype = self._period_types.get((org.pk, rng.year))
+        return ptype is not None and rng.periods_of(ptype) is None
 
     def entry_period(self, org: Organisation, year: int) -> Period:
         """Where to enter the organisation's figures for the year: its first period, of the type it uses."""

@@ -9,7 +9,13 @@ from tracker.catalogue.models import Indicator
 from tracker.entry.forms import FigureField
 from tracker.entry.models import Report, Value
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period
-from tracker.entry.services import EDITABLE_STATUSES, Source, check_period_type, report_get_or_create
+from tracker.entry.services import (
+    EDITABLE_STATUSES,
+    Source,
+    check_period_type,
+    derived_figures_refresh,
+    report_get_or_create,
+)
 from tracker.orgs.models import OrgKind
 from tracker.workflow.admin import ReadOnlyAdmin
 
@@ -158,6 +164,7 @@ class ReportAdmin(admin.ModelAdmin):
             value.save()
         if instances or formset.deleted_objects:
             Report.objects.filter(pk=form.instance.pk).update(revision=F("revision") + 1)
+            derived_figures_refresh([form.instance.pk])
 
 
 @admin.register(Value.history.model)

@@ -93,3 +93,29 @@ class Value(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} = {self.value}"
+
+
+class DerivedFigure(models.Model):
+    """A derived sum as one report makes it, stored beside the entered values it comes from.
+
+    Derived sums are formed per report before anything is added up (a typed total stands for
+    its period, else the parts' sum when every part is known: catalogue.figures.derive_period),
+    so a group's or the city's sum cannot be added up from the entered values afterwards. They
+    are kept here instead, rewritten in the same transaction as every write of the report's
+    values (entry.services.derived_figures_refresh), so that every figure a page asks for is
+    one GROUP BY over the entered values and these rows. Only sums that are known and were not
+    typed have a row (a typed total is an entered value). Shares are never stored: they are
+    taken from the added-up counts.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="derived_figures")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="derivedfigure_unique_report_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} = {self.value}"

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from tracker.catalogue.models import Indicator
-from tracker.entry.models import Report, Status, Value
+from tracker.catalogue.figures import derive_period
+from tracker.catalogue.models import Catalogue, Indicator
+from tracker.entry.models import DerivedFigure, Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
 from tracker.orgs.access import can_edit
 from tracker.orgs.models import Organisation
@@ -254,7 +255,50 @@ def report_save_values(
         if to_create or to_update:
             Report.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
             report.revision = locked.revision + 1
+            derived_figures_refresh([locked.pk])
     return result
+
+
+def derived_figures_refresh(report_ids: Iterable[int], *, catalogue: Catalogue | None = None) -> int:
+    """Rewrite the derived sums of these reports from their entered values (see DerivedFigure).
+
+    Called inside the transaction of every write of values, so a page never sees a report's
+    values without its sums. Works in batches (a few queries per 500 reports); returns the
+    number of derived figures stored. The whole catalogue is used, switched-off indicators
+    included: the pages leave those out when they add up, and switching one back on needs no
+    recomputation.
+    """
+    catalogue = catalogue or Catalogue(Indicator.objects.all())
+    derived = [ind for ind in catalogue.indicators if ind.sum_parts]
+    if not derived:
+        return 0
+    code_of = {ind.pk: ind.code for ind in catalogue.indicators}
+    pk_of = {ind.code: ind.pk for ind in catalogue.indicators}
+    ids = sorted(set(report_ids))
+    stored = 0
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        entered: dict[int, dict[str, int]] = {pk: {} for pk in batch}
+        for report_id, indicator_id, value in (
+            Value.objects.filter(report_id__in=batch, value__isnull=False)
+            .order_by()
+            .values_list("report_id", "indicator_id", "value")
+        ):
+            entered[report_id][code_of[indicator_id]] = value
+        rows = []
+        for report_id, values in entered.items():
+            if not values:
+                continue
+            figures = derive_period(values, catalogue)
+            rows += [
+                DerivedFigure(report_id=report_id, indicator_id=pk_of[ind.code], value=figures[ind.code])
+                for ind in derived
+                if figures.get(ind.code) is not None and ind.code not in values
+            ]
+        DerivedFigure.objects.filter(report_id__in=batch).delete()
+        DerivedFigure.objects.bulk_create(rows, batch_size=1000)
+        stored += len(rows)
+    return stored
 
 
 def values_save_for_period(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker.aggregation.figures import report_figures
+from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator, section_label
 from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
 from tracker.entry.models import Value

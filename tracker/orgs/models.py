@@ -87,6 +87,8 @@ class Organisation(models.Model):
                 for child in Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                     child.path = self.path + child.path[len(old_path) :]
                     Organisation.objects.filter(pk=child.pk).update(path=child.path)
+            if old_path != self.path:
+                TreeLink.rebuild(Organisation.objects.filter(path__startswith=self.path))
 
     def clean(self) -> None:
         expected = PARENT_KIND.get(self.kind)
@@ -114,6 +116,48 @@ class Organisation(models.Model):
             chain.append(node)
             node = node.parent
         return chain[::-1]
+
+
+class TreeLink(models.Model):
+    """One row per organisation and each of its ancestors, itself included (a closure table).
+
+    The aggregation joins reports to the organisations they count for by equality on this
+    table (`descendant` → every `ancestor`), which stays fast at any depth, where a path prefix
+    comparison per pair would not. Kept by Organisation.save; never edited by hand.
+    """
+
+    ancestor = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    descendant = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tree_links")
+    # 0 for the organisation itself, 1 for its parent, …
+    distance = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["descendant", "ancestor"], name="treelink_unique_pair")]
+        indexes = [models.Index(fields=["ancestor", "descendant"], name="treelink_ancestor")]
+
+    def __str__(self) -> str:
+        return f"{self.descendant_id} ⊂ {self.ancestor_id} ({self.distance})"
+
+    @classmethod
+    def rebuild(cls, organisations) -> None:
+        """Rewrite the links of `organisations` (a moved or new subtree) from their paths."""
+        organisations = list(organisations)
+        if not organisations:
+            return
+        cls.objects.filter(descendant__in=organisations).delete()
+        prefixes = {prefix for org in organisations for prefix in path_prefixes(org.path)}
+        by_path = dict(Organisation.objects.filter(path__in=prefixes).values_list("path", "pk"))
+        cls.objects.bulk_create(
+            cls(ancestor_id=by_path[prefix], descendant_id=org.pk, distance=distance)
+            for org in organisations
+            for distance, prefix in enumerate(reversed(path_prefixes(org.path)))
+        )
+
+
+def path_prefixes(path: str) -> list[str]:
+    """ "city/forestry/organ/" → ["city/", "city/forestry/", "city/forestry/organ/"]."""
+    parts = path.rstrip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 class Role(models.TextChoices):

@@ -18,8 +18,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tracker.aggregation.figures import Change, change
 from tracker.aggregation.yearly import OrgFigures
+from tracker.catalogue.figures import Change, change
 from tracker.catalogue.models import Indicator, section_label
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Range

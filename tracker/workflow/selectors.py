@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tracker.aggregation.figures import percent
+from tracker.catalogue.figures import percent
 from tracker.catalogue.models import Indicator
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, PeriodType

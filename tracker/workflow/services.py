@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tracker.aggregation.figures import report_figures
+from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator
 from tracker.checks.engine import CheckResult, active_rules, run_checks
 from tracker.entry.models import Report, Status, Value
