@@ -30,9 +30,8 @@ from tracker.entry.services import (
     Entry,
     Source,
     check_period_type,
-    lock_organisations,
     parse_figure,
-    values_save_for_period,
+    values_save_bulk,
 )
 from tracker.orgs.models import Organisation, OrgKind
 
@@ -378,43 +377,27 @@ def import_csv(
     """
     rows = validate_csv(decode(data), organisations=organisations)
     result = ImportResult(rows=len(rows), dry_run=dry_run)
-    groups: dict[tuple[Organisation, Period], list[ImportRow]] = {}
+    lines: dict[tuple[int, Period], list[int]] = {}
     for row in rows:
-        groups.setdefault((row.organisation, row.period), []).append(row)
+        lines.setdefault((row.organisation.pk, row.period), []).append(row.line)
     with transaction.atomic():
-        # Take every organisation's creation lock up front, in one order, so that two imports
-        # naming the same organisations in another order queue rather than deadlock; the
-        # reports are then created through values_save_for_period as everywhere else.
-        lock_organisations({org for org, _period in groups})
-        existing = {
-            (r.organisation_id, r.period)
-            for r in Report.objects.filter(
-                organisation__in={org for org, _period in groups}, year__in={p.year for _org, p in groups}
+        try:
+            saved = values_save_bulk(
+                ((row.organisation, row.period, row.indicator, Entry(row.value, row.note)) for row in rows),
+                user=user,
+                source=Source.IMPORT,
+                enforce_role=enforce_role,
             )
-        }
-        for (organisation, period), group in groups.items():
-            entries = {row.indicator: Entry(row.value, row.note) for row in group}
-            try:
-                _report, saved = values_save_for_period(
-                    organisation=organisation,
-                    period=period,
-                    entries=entries,
-                    user=user,
-                    source=Source.IMPORT,
-                    enforce_role=enforce_role,
-                )
-            except ValidationError as exc:
-                # Someone locked the report or changed the year's period type since the check.
-                raise ImportFailed([RowError(row.line, m) for row in group for m in exc.messages]) from exc
-            except PermissionDenied as exc:
-                raise ImportFailed([RowError(row.line, str(exc)) for row in group]) from exc
-            if (organisation.pk, period) not in existing:
-                result.reports_created += 1
-            elif saved.created or saved.updated:
-                result.reports_changed += 1
-            result.values_created += saved.created
-            result.values_updated += saved.updated
-            result.values_unchanged += len(group) - saved.created - saved.updated
+        except ValidationError as exc:
+            # Someone locked a report or changed a year's period type since the check.
+            raise ImportFailed([RowError(None, m) for m in exc.messages]) from exc
+        except PermissionDenied as exc:
+            raise ImportFailed([RowError(None, str(exc))]) from exc
+        result.reports_created = saved.reports_created
+        result.reports_changed = saved.reports_changed
+        result.values_created = saved.values_created
+        result.values_updated = saved.values_updated
+        result.values_unchanged = saved.values_unchanged
         if dry_run:
             transaction.set_rollback(True)
     return result
