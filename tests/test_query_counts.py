@@ -17,6 +17,7 @@ from tracker.catalogue.models import Indicator
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PeriodType
 from tracker.entry.services import derived_figures_refresh
+from tracker.entry.totals import approved_totals_refresh
 from tracker.orgs.models import Organisation, OrgKind, Role
 
 
@@ -34,7 +35,7 @@ def build(size: Size) -> Organisation:
     """A commission, one group and its units, each with an approved annual report per year.
 
     Test data only: written with bulk_create, without the audit trail the services keep (the
-    derived sums are formed as every write forms them).
+    derived sums and approved totals are formed as every write forms them).
     """
     city = Organisation.objects.create(code="city", name="市纪委监委", kind=OrgKind.COMMISSION)
     group = Organisation.objects.create(code="forestry", name="林草局纪检监察组", kind=OrgKind.GROUP, parent=city)
@@ -65,6 +66,7 @@ def build(size: Size) -> Organisation:
             )
     Value.objects.bulk_create(values)
     derived_figures_refresh(report.pk for report in reports)
+    approved_totals_refresh((report.organisation_id, report.year) for report in reports)
     return group
 
 

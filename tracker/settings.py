@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "tracker.middleware.ContentSecurityPolicyMiddleware",
+    "tracker.routers.ReplicaMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -131,6 +132,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # organisation's year queue, waiting up to `timeout` seconds, rather than both reading
     # before either writes (or one failing with "database is locked" on its first write).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+# An optional read replica for the report pages; writes and every other page use the primary
+# (tracker/routers.py). In tests it mirrors the primary.
+if os.getenv("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=envint("CONN_MAX_AGE", "0")
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -49,7 +49,7 @@ from django.db.models import Count, Q
 
 from tracker.catalogue.figures import PartShare, breakdown_shares, share_values
 from tracker.catalogue.models import Aggregation, Breakdown, Catalogue, Indicator
-from tracker.entry.models import DerivedFigure, Report, Status, Value
+from tracker.entry.models import ApprovedTotal, DerivedFigure, Report, Status, Value
 from tracker.entry.periods import MONTHS_PER_PERIOD, Period, PeriodType, Range, period_end_month
 from tracker.orgs.models import Organisation, OrgKind, TreeLink, path_prefixes
 
@@ -206,6 +206,18 @@ GROUP BY t.ancestor_id, p.year, p.indicator_id
 """
 
 
+# Approved figures (the default): each reporter's stored running totals to the range's end
+# (entry.ApprovedTotal), one row per reporter and indicator, added up per organisation asked for.
+_TOTALS_SQL = """
+SELECT t.ancestor_id, a.year, a.indicator_id, SUM(a.total), SUM(a.latest),
+       SUM(CASE WHEN a.known = a.periods THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.latest_current THEN 1 ELSE 0 END)
+FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id
+WHERE t.ancestor_id IN ({targets}) AND a.year IN ({years}) AND a.end_month = %s {own}
+GROUP BY t.ancestor_id, a.year, a.indicator_id
+"""
+
+
 def _range_filter(month: int, *, reporters_only: bool) -> tuple[Q, dict[str, int]]:
     """The reports whose period ends by `month`, and the last period number of each period type.
 
@@ -326,6 +338,17 @@ class Aggregator:
         _in_range, last = _range_filter(month, reporters_only=True)
         if not targets or not last:
             return
+        if not self.include_unapproved:
+            sql = _TOTALS_SQL.format(
+                totals=ApprovedTotal._meta.db_table,
+                treelink=TreeLink._meta.db_table,
+                targets=", ".join(["%s"] * len(targets)),
+                years=", ".join(["%s"] * len(years)),
+                own="" if self.subtree else "AND a.organisation_id = %s",
+            )
+            params = [org.pk for org in targets] + years + [month] + ([] if self.subtree else [self.root.pk])
+            self._read_sums(sql, params, month)
+            return
         expected = {ptype: (1 if ptype == PeriodType.YEAR else number) for ptype, number in last.items()}
         range_sql = " OR ".join(
             f"(r.period_type = '{ptype}' AND r.period_number <= {number:d})" for ptype, number in last.items()
@@ -359,6 +382,9 @@ class Aggregator:
             expected=_case("p.ptype", expected),
             last=_case("p.ptype", last),
         )
+        self._read_sums(sql, params, month)
+
+    def _read_sums(self, sql: str, params: list, month: int) -> None:
         with connections[Report.objects.db].cursor() as cursor:
             cursor.execute(sql, params)
             for org_id, year, indicator_id, total, latest, complete_sum, complete_latest in cursor.fetchall():

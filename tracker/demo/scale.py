@@ -20,6 +20,7 @@ from tracker.demo.world import unit_figures
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
 from tracker.entry.services import derived_figures_refresh
+from tracker.entry.totals import approved_totals_refresh
 from tracker.orgs.models import Membership, Organisation, OrgKind, Role, TreeLink
 
 PERIOD_TYPES = {"yearly": PeriodType.YEAR, "quarterly": PeriodType.QUARTER, "monthly": PeriodType.MONTH}
@@ -133,6 +134,7 @@ def build(size: Size, *, last_year: int, password: str, seed: int = 1) -> World:
                     values.append(Value(report=report, indicator=ind, value=value))
             Value.objects.bulk_create(values, batch_size=5000)
             derived_figures_refresh(report.pk for report in created)
+            approved_totals_refresh((report.organisation_id, year) for report in created)
             world.reports += len(created)
             world.values += len(values)
     return world

@@ -16,6 +16,7 @@ from tracker.entry.services import (
     derived_figures_refresh,
     report_get_or_create,
 )
+from tracker.entry.totals import approved_totals_refresh
 from tracker.orgs.models import OrgKind
 from tracker.workflow.admin import ReadOnlyAdmin
 
@@ -165,6 +166,8 @@ class ReportAdmin(admin.ModelAdmin):
         if instances or formset.deleted_objects:
             Report.objects.filter(pk=form.instance.pk).update(revision=F("revision") + 1)
             derived_figures_refresh([form.instance.pk])
+            # An approved report's figures may be corrected here: its approved totals follow.
+            approved_totals_refresh([(form.instance.organisation_id, form.instance.year)])
 
 
 @admin.register(Value.history.model)

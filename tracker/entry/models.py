@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -20,6 +20,20 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class ReportQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """A status written by `.update()` keeps the approved totals right like any other status change."""
+        if "status" not in kwargs:
+            return super().update(**kwargs)
+        from tracker.entry.totals import approved_totals_refresh
+
+        with transaction.atomic(using=self.db):
+            keys = set(self.order_by().values_list("organisation_id", "year"))
+            count = super().update(**kwargs)
+            approved_totals_refresh(keys)
+        return count
+
+
 class Report(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="reports"
@@ -33,6 +47,8 @@ class Report(models.Model):
     revision = models.PositiveIntegerField(_("revision"), default=0)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report")
@@ -119,3 +135,43 @@ class DerivedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} = {self.value}"
+
+
+class ApprovedTotal(models.Model):
+    """One reporter's approved figure for one indicator, from January to the end of one period.
+
+    The pages add up approved figures far more often than figures are approved, so each
+    reporter's running totals are kept here: for every period of the year (of the period type
+    the organisation uses), the sum of its approved values from January to that period's end,
+    how many of those periods have one, and the last one known (for `latest`, cumulative,
+    indicators). A page then adds up one row per reporter and indicator, whatever the number
+    of periods, instead of every value. Kept by entry.totals.approved_totals_refresh in the
+    same transaction as every change of which figures are approved: a status change (the
+    workflow, or any `.update(status=…)`, through ReportQuerySet.update), an administrator's
+    edit of an approved report, a deleted report, a catalogue load. Only reporter × indicator
+    × period with at least one known figure has a row; figures of unapproved reports are
+    added up live (Aggregator with include_unapproved).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    end_month = models.PositiveSmallIntegerField()
+    # The reporter's periods from January to end_month: all of them must be known for a complete sum.
+    periods = models.PositiveSmallIntegerField()
+    total = models.BigIntegerField()
+    known = models.PositiveSmallIntegerField()
+    latest = models.BigIntegerField()
+    # The period ending at end_month itself has a figure (a `latest` figure is complete).
+    latest_current = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "end_month", "indicator"], name="approvedtotal_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "end_month"], name="approvedtotal_year_month")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}/{self.end_month} {self.indicator_id} = {self.total}"

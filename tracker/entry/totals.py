@@ -1,0 +1,95 @@
+"""The approved running totals (ApprovedTotal): formed again for an organisation's year whenever
+which of its figures are approved may have changed.
+
+An organisation's year is small (at most 12 reports of its own indicators), so it is always
+rebuilt whole: read its reports, their entered values and derived sums, and write one row
+per indicator and period end with at least one known approved figure. Works in batches of
+organisation-years, a handful of queries each.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from tracker.catalogue.models import Indicator
+from tracker.entry.models import ApprovedTotal, DerivedFigure, Report, Status, Value
+from tracker.entry.periods import Period, period_end_month
+from tracker.orgs.models import Organisation
+
+BATCH = 200
+
+
+def approved_totals_refresh(keys: Iterable[tuple[int, int]]) -> int:
+    """Rebuild the approved totals of these (organisation id, year) pairs; return the rows written."""
+    keys = sorted(set(keys))
+    if not keys:
+        return 0
+    reported_by = dict(Indicator.objects.values_list("pk", "reported_by"))
+    written = 0
+    for start in range(0, len(keys), BATCH):
+        written += _refresh(keys[start : start + BATCH], reported_by)
+    return written
+
+
+def approved_totals_refresh_all() -> int:
+    return approved_totals_refresh(Report.objects.order_by().values_list("organisation_id", "year").distinct())
+
+
+def _refresh(keys: list[tuple[int, int]], reported_by: dict[int, str]) -> int:
+    where = Q(pk__in=[])
+    for org_id, year in keys:
+        where |= Q(organisation_id=org_id, year=year)
+    kinds = dict(Organisation.objects.filter(pk__in={org_id for org_id, _ in keys}).values_list("pk", "kind"))
+    period_types: dict[tuple[int, int], str] = {}
+    approved: dict[int, tuple[int, int, int]] = {}  # report id -> (org id, year, end month)
+    for pk, org_id, year, ptype, number, status in Report.objects.filter(where).values_list(
+        "pk", "organisation_id", "year", "period_type", "period_number", "status"
+    ):
+        period_types[(org_id, year)] = ptype
+        if status == Status.APPROVED:
+            approved[pk] = (org_id, year, period_end_month(ptype, number))
+    # (org id, year) -> indicator id -> {end month: value}
+    known: dict[tuple[int, int], dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    ids = sorted(approved)
+    for chunk in range(0, len(ids), 500):
+        batch = ids[chunk : chunk + 500]
+        for model in (Value, DerivedFigure):
+            for report_id, indicator_id, value in (
+                model.objects.filter(report_id__in=batch, value__isnull=False)
+                .order_by()
+                .values_list("report_id", "indicator_id", "value")
+            ):
+                org_id, year, month = approved[report_id]
+                if reported_by.get(indicator_id) == kinds.get(org_id):
+                    known[(org_id, year)][indicator_id][month] = value
+    rows = []
+    for (org_id, year), by_indicator in known.items():
+        ends = [period_end_month(p.type, p.number) for p in Period.all_in_year(year, period_types[(org_id, year)])]
+        for indicator_id, by_month in by_indicator.items():
+            total = count = 0
+            latest = None
+            for position, month in enumerate(ends, start=1):
+                value = by_month.get(month)
+                if value is not None:
+                    total, count, latest = total + value, count + 1, value
+                if count:
+                    rows.append(
+                        ApprovedTotal(
+                            organisation_id=org_id,
+                            year=year,
+                            indicator_id=indicator_id,
+                            end_month=month,
+                            periods=position,
+                            total=total,
+                            known=count,
+                            latest=latest,
+                            latest_current=value is not None,
+                        )
+                    )
+    # The same condition selects the organisation-years' totals (they have organisation and year too).
+    ApprovedTotal.objects.filter(where).delete()
+    ApprovedTotal.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
