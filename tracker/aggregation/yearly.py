@@ -200,8 +200,7 @@ SELECT t.ancestor_id, p.year, p.indicator_id,
        SUM(p.total), SUM(p.last_value %% {k}),
        SUM(CASE WHEN p.known = {expected} THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.last_value >= {last} * {k} THEN 1 ELSE 0 END)
-FROM per_reporter p JOIN {treelink} t ON t.descendant_id = p.org_id
-WHERE t.ancestor_id IN ({targets})
+FROM per_reporter p JOIN {treelink} t ON t.descendant_id = p.org_id AND t.ancestor_depth = {depth:d}
 GROUP BY t.ancestor_id, p.year, p.indicator_id
 """
 
@@ -212,8 +211,8 @@ _TOTALS_SQL = """
 SELECT t.ancestor_id, a.year, a.indicator_id, SUM(a.total), SUM(a.latest),
        SUM(CASE WHEN a.known = a.periods THEN 1 ELSE 0 END),
        SUM(CASE WHEN a.latest_current THEN 1 ELSE 0 END)
-FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id
-WHERE t.ancestor_id IN ({targets}) AND a.year IN ({years}) AND a.end_month = %s {own}
+FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id AND t.ancestor_depth = %s
+WHERE {scope} AND a.year IN ({years}) AND a.end_month = %s
 GROUP BY t.ancestor_id, a.year, a.indicator_id
 """
 
@@ -342,30 +341,20 @@ class Aggregator:
             sql = _TOTALS_SQL.format(
                 totals=ApprovedTotal._meta.db_table,
                 treelink=TreeLink._meta.db_table,
-                targets=", ".join(["%s"] * len(targets)),
                 years=", ".join(["%s"] * len(years)),
-                own="" if self.subtree else "AND a.organisation_id = %s",
+                scope=self._scope_sql("a.organisation_id"),
             )
-            params = [org.pk for org in targets] + years + [month] + ([] if self.subtree else [self.root.pk])
-            self._read_sums(sql, params, month)
+            self._read_sums(sql, [depth, self.root.pk, *years, month], month)
             return
         expected = {ptype: (1 if ptype == PeriodType.YEAR else number) for ptype, number in last.items()}
         range_sql = " OR ".join(
             f"(r.period_type = '{ptype}' AND r.period_number <= {number:d})" for ptype, number in last.items()
         )
-        params: list = []
-        if self.subtree:
-            # Only table names are formatted into the SQL; every value is a parameter.
-            scope = f"r.organisation_id IN (SELECT descendant_id FROM {TreeLink._meta.db_table} WHERE ancestor_id = %s)"  # noqa: S608
-        else:
-            scope = "r.organisation_id = %s"
-        params.append(self.root.pk)
-        params += years
+        params: list = [self.root.pk, *years]
         status = ""
         if not self.include_unapproved:
             status = "AND r.status = %s"
             params.append(Status.APPROVED)
-        params += [org.pk for org in targets]
         sql = _FIGURES_SQL.format(
             report=Report._meta.db_table,
             organisation=Organisation._meta.db_table,
@@ -373,16 +362,22 @@ class Aggregator:
             derived=DerivedFigure._meta.db_table,
             indicator=Indicator._meta.db_table,
             treelink=TreeLink._meta.db_table,
-            scope=scope,
+            scope=self._scope_sql("r.organisation_id"),
             years=", ".join(["%s"] * len(years)),
             in_range=range_sql,
             status=status,
-            targets=", ".join(["%s"] * len(targets)),
+            depth=depth,
             k=_K,
             expected=_case("p.ptype", expected),
             last=_case("p.ptype", last),
         )
         self._read_sums(sql, params, month)
+
+    def _scope_sql(self, column: str) -> str:
+        """The reporters counted: the root's subtree, or (subtree=False) the root alone. One parameter."""
+        if self.subtree:
+            return f"{column} IN (SELECT descendant_id FROM {TreeLink._meta.db_table} WHERE ancestor_id = %s)"  # noqa: S608 - table and column names only
+        return f"{column} = %s"
 
     def _read_sums(self, sql: str, params: list, month: int) -> None:
         with connections[Report.objects.db].cursor() as cursor:

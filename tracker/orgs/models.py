@@ -130,10 +130,16 @@ class TreeLink(models.Model):
     descendant = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tree_links")
     # 0 for the organisation itself, 1 for its parent, …
     distance = models.PositiveSmallIntegerField()
+    # The ancestor's depth in the whole tree (1 for a root): "each organisation's ancestor at
+    # depth d" is one indexed equality, for the pages that show every organisation of a level.
+    ancestor_depth = models.PositiveSmallIntegerField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["descendant", "ancestor"], name="treelink_unique_pair")]
-        indexes = [models.Index(fields=["ancestor", "descendant"], name="treelink_ancestor")]
+        indexes = [
+            models.Index(fields=["ancestor", "descendant"], name="treelink_ancestor"),
+            models.Index(fields=["descendant", "ancestor_depth"], name="treelink_descendant_depth"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.descendant_id} ⊂ {self.ancestor_id} ({self.distance})"
@@ -148,10 +154,15 @@ class TreeLink(models.Model):
         prefixes = {prefix for org in organisations for prefix in path_prefixes(org.path)}
         by_path = dict(Organisation.objects.filter(path__in=prefixes).values_list("path", "pk"))
         cls.objects.bulk_create(
-            cls(ancestor_id=by_path[prefix], descendant_id=org.pk, distance=distance)
+            cls(ancestor_id=by_path[prefix], descendant_id=org.pk, distance=distance, ancestor_depth=depth(prefix))
             for org in organisations
             for distance, prefix in enumerate(reversed(path_prefixes(org.path)))
         )
+
+
+def depth(path: str) -> int:
+    """1 for a root, 2 for its children, …"""
+    return path.count("/")
 
 
 def path_prefixes(path: str) -> list[str]:

@@ -13,7 +13,11 @@ def fill_links(apps, schema_editor):
         parts = path.rstrip("/").split("/")
         prefixes = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
         for distance, prefix in enumerate(reversed(prefixes)):
-            links.append(TreeLink(ancestor_id=by_path[prefix], descendant_id=pk, distance=distance))
+            links.append(
+                TreeLink(
+                    ancestor_id=by_path[prefix], descendant_id=pk, distance=distance, ancestor_depth=prefix.count("/")
+                )
+            )
     TreeLink.objects.bulk_create(links, batch_size=1000)
 
 
@@ -29,11 +33,12 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('distance', models.PositiveSmallIntegerField()),
+                ('ancestor_depth', models.PositiveSmallIntegerField()),
                 ('ancestor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
                 ('descendant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tree_links', to='orgs.organisation')),
             ],
             options={
-                'indexes': [models.Index(fields=['ancestor', 'descendant'], name='treelink_ancestor')],
+                'indexes': [models.Index(fields=['ancestor', 'descendant'], name='treelink_ancestor'), models.Index(fields=['descendant', 'ancestor_depth'], name='treelink_descendant_depth')],
                 'constraints': [models.UniqueConstraint(fields=('descendant', 'ancestor'), name='treelink_unique_pair')],
             },
         ),
