@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,12 @@ class CheckResult:
         return result
 
 
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> tuple:
+    """A rule side parsed once per process (the checks page runs every rule on every organisation)."""
+    return tuple(parse(text))
+
+
 def active_rules() -> list[Rule]:
     return list(Rule.objects.active())
 
@@ -78,10 +85,10 @@ def run_checks(
     applicable = set(applicable)
     result = CheckResult()
     for rule in rules:
-        left_terms, right_terms = parse(rule.left), parse(rule.right)
         named = tuple(sorted(rule.codes))
         if not set(named) <= applicable:
             continue
+        left_terms, right_terms = _parsed(rule.left), _parsed(rule.right)
         left, right = evaluate(left_terms, values), evaluate(right_terms, values)
         expression = f"{rule.left} {rule.operator} {rule.right}"
         if left is None or right is None:

@@ -29,8 +29,8 @@ from tracker.entry.services import (
     EDITABLE_STATUSES,
     Entry,
     Source,
-    check_period_type,
     parse_figure,
+    period_conflict,
     values_save_bulk,
 )
 from tracker.orgs.models import Organisation, OrgKind
@@ -337,19 +337,20 @@ def _check_against_database(rows: list[ImportRow]) -> list[RowError]:
         by_report.setdefault((row.organisation, row.period), []).append(row)
     if not by_report:
         return errors
-    existing = {
-        (r.organisation_id, r.period): r
-        for r in Report.objects.filter(
+    stored = list(
+        Report.objects.filter(
             organisation__in={org for org, _period in by_report},
             year__in={period.year for _org, period in by_report},
         )
-    }
+    )
+    existing = {(r.organisation_id, r.period): r for r in stored}
+    types = {(r.organisation_id, r.year): r.period_type for r in stored}
     for (organisation, period), group in by_report.items():
         report = existing.get((organisation.pk, period))
         if report is None:
-            try:
-                check_period_type(organisation=organisation, period=period)
-            except ValidationError as exc:
+            held = types.get((organisation.pk, period.year), period.type)
+            if held != period.type:
+                exc = period_conflict(organisation, period, held)
                 errors.extend(RowError(row.line, message) for row in group for message in exc.messages)
         elif report.status not in EDITABLE_STATUSES:
             message = _("The report of %(org)s for %(period)s is %(status)s and cannot be changed.") % {

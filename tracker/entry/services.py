@@ -96,19 +96,24 @@ def check_period_type(*, organisation: Organisation, period: Period) -> None:
         .first()
     )
     if other is not None:
-        raise ValidationError(
-            _(
-                "%(org)s already reports %(year)d by %(existing)s; a report by %(wanted)s would count "
-                "figures twice. Use the same period type for the whole year."
-            )
-            % {
-                "org": organisation.name,
-                "year": period.year,
-                "existing": PeriodType(other).label,
-                "wanted": PeriodType(period.type).label,
-            },
-            code="period_conflict",
+        raise period_conflict(organisation, period, other)
+
+
+def period_conflict(organisation: Organisation, period: Period, existing_type: str) -> ValidationError:
+    """The refusal of a report whose period type differs from the one the year already uses."""
+    return ValidationError(
+        _(
+            "%(org)s already reports %(year)d by %(existing)s; a report by %(wanted)s would count "
+            "figures twice. Use the same period type for the whole year."
         )
+        % {
+            "org": organisation.name,
+            "year": period.year,
+            "existing": PeriodType(existing_type).label,
+            "wanted": PeriodType(period.type).label,
+        },
+        code="period_conflict",
+    )
 
 
 def report_get(*, organisation: Organisation, period: Period) -> Report | None:
@@ -311,7 +316,7 @@ def values_save_bulk(
             if report is None:
                 held = types.setdefault((org_id, period.year), period.type)
                 if held != period.type:
-                    check_period_type(organisation=organisations[org_id], period=period)  # raises, with the message
+                    raise period_conflict(organisations[org_id], period, held)
                 new.append(
                     Report(
                         organisation_id=org_id,

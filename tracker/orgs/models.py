@@ -26,11 +26,12 @@ class OrgKind(models.TextChoices):
     UNIT = "unit", _("Supervised unit")
 
 
-# Which kind of parent each kind of organisation must have.
+# Which kinds of parent each kind of organisation may have. A commission may sit under another
+# (a province's commission above its cities', a city's above its counties'): the tree has any depth.
 PARENT_KIND = {
-    OrgKind.COMMISSION: None,
-    OrgKind.GROUP: OrgKind.COMMISSION,
-    OrgKind.UNIT: OrgKind.GROUP,
+    OrgKind.COMMISSION: (None, OrgKind.COMMISSION),
+    OrgKind.GROUP: (OrgKind.COMMISSION,),
+    OrgKind.UNIT: (OrgKind.GROUP,),
 }
 
 
@@ -91,11 +92,12 @@ class Organisation(models.Model):
                 TreeLink.rebuild(Organisation.objects.filter(path__startswith=self.path))
 
     def clean(self) -> None:
-        expected = PARENT_KIND.get(self.kind)
+        if self.pk and self.parent_id and self.path and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("An organisation cannot sit under itself or below itself.")})
+        allowed = PARENT_KIND.get(self.kind, ())
         actual = self.parent.kind if self.parent_id else None
-        if expected != actual:
-            if expected is None:
-                raise ValidationError({"parent": _("The city commission has no parent organisation.")})
+        if actual not in allowed:
+            expected = next(kind for kind in allowed if kind is not None)
             raise ValidationError(
                 {
                     "parent": _("A %(kind)s must sit under a %(parent)s.")
