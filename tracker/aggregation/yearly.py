@@ -410,9 +410,30 @@ class Aggregator:
         return self._reporters[key]
 
     def figure(self, org: Organisation, rng: Range, indicator: Indicator) -> Figure:
-        """One figure of one organisation (of a reporter: its own)."""
-        figure = self.figures_for(org, rng).figures.get(indicator.code)
-        return figure if figure is not None else Figure(None, missing=1)
+        """One figure of one organisation (of a reporter: its own), without forming all the others."""
+        if indicator.is_share or KIND_RANK[indicator.reported_by] < KIND_RANK[org.kind]:
+            figure = self.figures_for(org, rng).figures.get(indicator.code)
+            return figure if figure is not None else Figure(None, missing=1)
+        self._fetch(org.path.count("/"), rng.end_month)
+        return self._count(org, rng, indicator, self._sums.get((org.pk, rng.year, rng.end_month), {}))
+
+    def _count(self, org: Organisation, rng: Range, ind: Indicator, sums: dict) -> Figure:
+        """A count (not a share) from the added-up rows: its value, and how many reporters lack periods."""
+        reporters = self._kind_counts.get((org.pk, ind.reported_by), 0)
+        row = sums.get(ind.code)
+        if row is None:
+            value, complete = None, 0
+        elif ind.aggregation == Aggregation.LATEST:
+            value, complete = row[1], row[3]
+        else:
+            value, complete = row[0], row[2]
+        own = ind.reported_by == org.kind
+        return Figure(
+            value,
+            missing=max(reporters, 1 if own else 0) - complete,
+            reporters=max(reporters, 1) if own else reporters,
+            notes=self._own_notes(org, rng, ind.code) if own else [],
+        )
 
     def figures_for(self, org: Organisation, rng: Range) -> OrgFigures:
         key = (org.pk, rng)
@@ -439,23 +460,8 @@ class Aggregator:
         shown = indicators_for(org.kind, self.all_indicators)
         figures: dict[str, Figure] = {}
         for ind in shown:
-            if ind.is_share:
-                continue
-            reporters = self._kind_counts.get((org.pk, ind.reported_by), 0)
-            row = sums.get(ind.code)
-            if row is None:
-                value, complete = None, 0
-            elif ind.aggregation == Aggregation.LATEST:
-                value, complete = row[1], row[3]
-            else:
-                value, complete = row[0], row[2]
-            own = ind.reported_by == org.kind
-            figures[ind.code] = Figure(
-                value,
-                missing=max(reporters, 1 if own else 0) - complete,
-                reporters=max(reporters, 1) if own else reporters,
-                notes=self._own_notes(org, rng, ind.code) if own else [],
-            )
+            if not ind.is_share:
+                figures[ind.code] = self._count(org, rng, ind, sums)
         values = {code: f.value for code, f in figures.items()}
         shares = share_values(values, self.catalogue)
         for ind in shown:

@@ -106,6 +106,8 @@ class Value(models.Model):
             models.UniqueConstraint(fields=["report", "indicator"], name="value_unique_report_indicator"),
             models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="value_non_negative"),
         ]
+        # The few values with a note, found without reading the others (the pages show notes).
+        indexes = [models.Index(fields=["report"], condition=~Q(note=""), name="value_noted")]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} = {self.value}"

@@ -12,12 +12,12 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.aggregation.yearly import OrgFigures
@@ -37,6 +37,11 @@ def year_header(year: int) -> str:
 
 def incomplete_mark(missing: int) -> str:
     """ "（2个单位未报全）": how many reporters have not entered every period of the range."""
+    return _incomplete_mark(missing, get_language())
+
+
+@lru_cache(maxsize=512)
+def _incomplete_mark(missing: int, language: str | None) -> str:
     return ngettext("(%(n)d unit incomplete)", "(%(n)d units incomplete)", missing) % {"n": missing}
 
 
