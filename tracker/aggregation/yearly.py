@@ -329,6 +329,8 @@ class Aggregator:
         self._sums: dict[tuple[int, int, int], dict[str, tuple[int, int, int, int]]] = {}
         self._fetched: set[tuple[int, int]] = set()  # (depth, end month)
         self._cache: dict[tuple[int, Range], OrgFigures] = {}
+        self._shown: dict[str, list[Indicator]] = {}
+        self._counts_cache: dict[tuple[int, int], dict[int, tuple[int, int, int]]] = {}
         self._reporters: dict[tuple[int, str], list[Organisation]] = {}
 
     # -- the query ----------------------------------------------------------------------------
@@ -419,7 +421,8 @@ class Aggregator:
 
     def _count(self, org: Organisation, rng: Range, ind: Indicator, sums: dict) -> Figure:
         """A count (not a share) from the added-up rows: its value, and how many reporters lack periods."""
-        reporters = self._kind_counts.get((org.pk, ind.reported_by), 0)
+        org_id = org.id
+        reporters = self._kind_counts.get((org_id, ind.reported_by), 0)
         row = sums.get(ind.code)
         if row is None:
             value, complete = None, 0
@@ -432,7 +435,7 @@ class Aggregator:
             value,
             missing=max(reporters, 1 if own else 0) - complete,
             reporters=max(reporters, 1) if own else reporters,
-            notes=self._own_notes(org, rng, ind.code) if own else [],
+            notes=self._own_notes(org, rng, ind.code) if own and (org_id, rng.year) in self._noted else [],
         )
 
     def figures_for(self, org: Organisation, rng: Range) -> OrgFigures:
@@ -457,7 +460,9 @@ class Aggregator:
     def _build(self, org: Organisation, rng: Range) -> OrgFigures:
         self._fetch(org.path.count("/"), rng.end_month)
         sums = self._sums.get((org.pk, rng.year, rng.end_month), {})
-        shown = indicators_for(org.kind, self.all_indicators)
+        if org.kind not in self._shown:
+            self._shown[org.kind] = indicators_for(org.kind, self.all_indicators)
+        shown = self._shown[org.kind]
         figures: dict[str, Figure] = {}
         for ind in shown:
             if not ind.is_share:
@@ -474,15 +479,7 @@ class Aggregator:
                     missing=max((p.missing for p in parts), default=0),
                     reporters=max((p.reporters for p in parts), default=1),
                 )
-        total = unapproved = unavailable = 0
-        for o in self.orgs:
-            if not o.path.startswith(org.path):
-                continue
-            count, not_approved = self._report_counts.get((o.pk, rng.year, rng.end_month), (0, 0))
-            total += count
-            unapproved += not_approved
-            if self._unavailable(o, rng):
-                unavailable += 1
+        total, unapproved, unavailable = self._subtree_counts(rng).get(org.pk, (0, 0, 0))
         return OrgFigures(
             organisation=org,
             range=rng,
@@ -494,6 +491,24 @@ class Aggregator:
             unavailable=unavailable,
             own_unavailable=self._unavailable(org, rng),
         )
+
+    def _subtree_counts(self, rng: Range) -> dict[int, tuple[int, int, int]]:
+        """Per organisation: its subtree's reports in the range, those not yet approved, and its
+        reporters whose period type cannot make the range; added up the tree once per range."""
+        key = (rng.year, rng.end_month)
+        if key not in self._counts_cache:
+            counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+            for o in self.orgs:
+                total, open_ = self._report_counts.get((o.pk, rng.year, rng.end_month), (0, 0))
+                unavailable = int(self._unavailable(o, rng))
+                if total or open_ or unavailable:
+                    for above in self._up[o.pk]:
+                        row = counts[above.pk]
+                        row[0] += total
+                        row[1] += open_
+                        row[2] += unavailable
+            self._counts_cache[key] = {pk: tuple(row) for pk, row in counts.items()}
+        return self._counts_cache[key]
 
     def _unavailable(self, org: Organisation, rng: Range) -> bool:
         """The organisation reports this year by a period type that cannot make the range."""

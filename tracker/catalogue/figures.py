@@ -98,12 +98,18 @@ def derive_period(values: Mapping[str, int | None], catalogue: Catalogue) -> dic
 def share_values(values: Mapping[str, int | Decimal | None], catalogue: Catalogue) -> dict[str, Decimal | None]:
     """Every derived share (whole percent) from added-up figures: its count's share of its breakdown."""
     result: dict[str, Decimal | None] = {}
+    by_breakdown: dict[Breakdown, dict[str, PartShare]] = {}
     for indicator in catalogue.indicators:
         if not indicator.is_share:
             continue
         breakdown = catalogue.share_breakdown(indicator)
-        parts = {share.code: share for share in breakdown_shares(breakdown, values)} if breakdown else {}
-        result[indicator.code] = parts[indicator.share_of].whole if breakdown else None
+        if breakdown is None:
+            result[indicator.code] = None
+            continue
+        if breakdown not in by_breakdown:
+            # Once per breakdown: the four forms' four shares come from one division of 100.
+            by_breakdown[breakdown] = {share.code: share for share in breakdown_shares(breakdown, values)}
+        result[indicator.code] = by_breakdown[breakdown][indicator.share_of].whole
     return result
 
 

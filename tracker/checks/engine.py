@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from tracker.checks.expressions import evaluate, parse
+from tracker.checks.expressions import codes, evaluate, parse
 from tracker.checks.models import COMPARE, Rule, Severity
 
 # A figure more than this many times last year's, or less than its inverse, is suspicious…
@@ -65,6 +65,12 @@ def _parsed(text: str) -> tuple:
     return tuple(parse(text))
 
 
+@lru_cache(maxsize=1024)
+def _named(left: str, right: str) -> tuple[str, ...]:
+    """The indicator codes a rule names, sorted."""
+    return tuple(sorted(codes(list(_parsed(left))) | codes(list(_parsed(right)))))
+
+
 def active_rules() -> list[Rule]:
     return list(Rule.objects.active())
 
@@ -85,7 +91,7 @@ def run_checks(
     applicable = set(applicable)
     result = CheckResult()
     for rule in rules:
-        named = tuple(sorted(rule.codes))
+        named = _named(rule.left, rule.right)
         if not set(named) <= applicable:
             continue
         left_terms, right_terms = _parsed(rule.left), _parsed(rule.right)
