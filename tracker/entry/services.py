@@ -399,27 +399,46 @@ _INSERTED_FIELDS = ("report", "indicator", "value", "note", "updated", "updated_
 
 
 def _insert_values(values: list[Value], now, batch_size: int) -> None:
-    """Insert new values by executemany, batch by batch, then give each object its id.
+    """Insert new values in multi-row statements, then give each object its id.
 
     The file imports' hot path: Django's bulk_create compiles every field of every row into its
-    statement, which made inserting the values cost as much again as their audit rows. Here one
-    statement is prepared and the database driver binds the rows. The ids are then read back
+    statement, which made inserting the values cost as much again as their audit rows. Here the
+    statement is plain text and the rows are only parameters. The ids are then read back
     by (report, indicator), which is unique, so the audit rows (simple_history's
     bulk_history_create) record each value's id as every other write does.
     """
     connection = connections[Value.objects.db]
     fields = [Value._meta.get_field(name) for name in _INSERTED_FIELDS]
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - table and column names from the model
-        quote(Value._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - table and column names from the model
+        quote(Value._meta.db_table), ", ".join(quote(field.column) for field in fields)
     )
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # As many rows per statement as the database takes parameters (SQLite: 999).
+    per_statement = min(batch_size, (connection.features.max_query_params or 65535) // len(fields))
     stamp = Value._meta.get_field("updated").get_db_prep_save(now, connection)
-    rows = [(v.report_id, v.indicator_id, v.value, v.note, stamp, v.updated_by_id) for v in values]
+    if connection.vendor == "postgresql":
+        # PostgreSQL's COPY: the rows stream in without any statement text at all.
+        copy = "COPY {} ({}) FROM STDIN".format(
+            quote(Value._meta.db_table), ", ".join(quote(field.column) for field in fields)
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(copy) as stream:
+            for v in values:
+                stream.write_row((v.report_id, v.indicator_id, v.value, v.note, now, v.updated_by_id))
+        _ids_read_back(values, now, connection)
+        return
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, rows[start : start + batch_size])
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            params = [
+                item for v in chunk for item in (v.report_id, v.indicator_id, v.value, v.note, stamp, v.updated_by_id)
+            ]
+            cursor.execute(head + ", ".join([row_marks] * len(chunk)), params)
+    _ids_read_back(values, now, connection)
+
+
+def _ids_read_back(values: list[Value], now, connection) -> None:
+    """Give freshly inserted values their ids, read back by (report, indicator), which is unique."""
     by_key = {(v.report_id, v.indicator_id): v for v in values}
     report_ids = sorted({v.report_id for v in values})
     for start in range(0, len(report_ids), 500):
