@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache, total_ordering
 
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +140,7 @@ class ReportTable(tables.Table):
         catalogue order each section gets a heading row; a sorted table is one list.
         """
         columns = [bound for bound in self.columns if bound.visible]
-        renderers = [(self._renderer(bound), bound.attrs["td"].as_html()) for bound in columns]
+        renderers = [(self._renderer(bound), f"<td {bound.attrs['td'].as_html()}>") for bound in columns]
         rows, section = [], None
         for row in self.paginated_rows:
             record = row.record
@@ -152,16 +152,11 @@ class ReportTable(tables.Table):
                     )
                 )
             indicator = record["indicator"]
-            cells = format_html_join("", "<td {}>{}</td>", ((attrs, render(record)) for render, attrs in renderers))
-            rows.append(
-                format_html(
-                    '<tr id="row-{}"{}>{}</tr>',
-                    indicator.code,
-                    mark_safe(' class="derived"') if indicator.is_derived else "",  # noqa: S308 - a constant
-                    cells,
-                )
-            )
-        return mark_safe("\n".join(rows))  # noqa: S308 - every part built by format_html
+            # Each cell escaped by conditional_escape (a SafeString from format_html passes as it is).
+            cells = "".join(f"{opening}{conditional_escape(render(record))}</td>" for render, opening in renderers)
+            derived = ' class="derived"' if indicator.is_derived else ""
+            rows.append(f'<tr id="row-{escape(indicator.code)}"{derived}>{cells}</tr>')
+        return mark_safe("\n".join(rows))  # noqa: S308 - every cell and code escaped above
 
     def _renderer(self, bound) -> Callable[[dict], object]:
         """How one column's cell is rendered: as django-tables2 would, its signature read once."""
@@ -169,14 +164,32 @@ class ReportTable(tables.Table):
         method = getattr(self, f"render_{name}", None)
         if method is None and type(column).render is not tables.Column.render:
             method = column.render
-        default = bound.default
+        default, empty = bound.default, column.empty_values
         if method is None:
-            return lambda record: default if record.get(name) in column.empty_values else record.get(name)
-        wanted = set(inspect.signature(method).parameters)
+
+            def plain(record: dict) -> object:
+                value = record.get(name)
+                return default if value in empty else value
+
+            return plain
+        wanted = set(inspect.signature(method).parameters) - {"self"}
+        if wanted == {"value"}:
+
+            def by_value(record: dict) -> object:
+                value = record.get(name)
+                return default if value in empty else method(value=value)
+
+            return by_value
+        if wanted == {"record"}:
+
+            def by_record(record: dict) -> object:
+                return default if record.get(name) in empty else method(record=record)
+
+            return by_record
 
         def render(record: dict) -> object:
             value = record.get(name)
-            if value in column.empty_values:
+            if value in empty:
                 return default
             offered = {"value": value, "record": record, "column": column, "bound_column": bound, "table": self}
             return method(**{key: offered[key] for key in wanted if key in offered})
