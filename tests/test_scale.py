@@ -214,3 +214,18 @@ def test_report_pages_read_through_the_replica_router(client, world, settings, m
         assert all(alias is None for _label, alias in chosen)
     finally:
         del connections["replica"]
+
+
+def test_the_catalogue_is_built_again_whenever_an_indicator_changes(db):
+    from tracker.catalogue.models import Catalogue
+
+    first = Catalogue.active()
+    assert Catalogue.active() is first  # built once, not per request
+    Indicator.objects.filter(code="grp_cases_filed").update(name_zh="立案数（改）")
+    second = Catalogue.active()
+    assert second is not first
+    assert second.by_code["grp_cases_filed"].name_zh == "立案数（改）"
+    indicator = Indicator.objects.get(code="grp_cases_filed")
+    indicator.active = False
+    indicator.save()
+    assert "grp_cases_filed" not in Catalogue.active().by_code

@@ -220,7 +220,7 @@ def load_catalogue(path: Path = CATALOGUE_CSV, using: str = "default") -> LoadRe
         for code, indicator in existing.items():
             if code not in seeded and indicator.active:
                 indicator.active = False
-                indicator.save(using=using, update_fields=["active"])
+                indicator.save(using=using, update_fields=["active", "updated"])
                 result.deactivated.append(code)
         catalogue_loaded.send(sender=Indicator, using=using, result=result)
     return result

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import models
+from django.db import connections, models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,11 @@ def split_relations(text: str) -> list[str]:
 
 
 class IndicatorQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        # Every write moves the stamp Catalogue.active() checks, `.update()` included.
+        kwargs.setdefault("updated", timezone.now())
+        return super().update(**kwargs)
+
     def active(self) -> IndicatorQuerySet:
         return self.filter(active=True)
 
@@ -113,6 +119,8 @@ class Indicator(models.Model):
     # definition). A field that differs from its seed was edited, and a reload keeps it.
     seed = models.JSONField(default=dict, editable=False)
     active = models.BooleanField(_("active"), default=True)
+    # Moved by every write (IndicatorQuerySet.update too): Catalogue.active() rebuilds when it moves.
+    updated = models.DateTimeField(auto_now=True, editable=False)
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -224,7 +232,28 @@ class Catalogue:
 
     @classmethod
     def active(cls) -> Catalogue:
-        return cls(Indicator.objects.active())
+        """The active catalogue, built once per process and rebuilt when any indicator changed.
+
+        A page reads the catalogue on every request; building it (84 indicators, their
+        breakdowns) cost more than the figures on a small organisation's page. One cheap query
+        (the number of indicators and their latest change) says whether the built one still holds.
+        """
+        global _cached
+        connection = connections[Indicator.objects.db]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*), MAX({updated}) FROM {table}".format(  # noqa: S608 - names from the model
+                    updated=connection.ops.quote_name("updated"),
+                    table=connection.ops.quote_name(Indicator._meta.db_table),
+                )
+            )
+            stamp = (connection.alias, *cursor.fetchone())
+        cached = _cached
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        catalogue = cls(Indicator.objects.active().defer("seed"))
+        _cached = (stamp, catalogue)
+        return catalogue
 
     def share_breakdown(self, share: Indicator) -> Breakdown | None:
         """The exact breakdown a derived share is computed over."""
@@ -245,6 +274,9 @@ class Catalogue:
             breakdown = self.share_breakdown(indicator)
             return breakdown.parts if breakdown else ()
         return (indicator.code,)
+
+
+_cached: tuple[tuple, Catalogue] | None = None
 
 
 # English labels for the catalogue's sections (the CSV's `group` column).
