@@ -16,7 +16,7 @@ import io
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -104,7 +104,7 @@ class ImportFailed(Exception):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportRow:
     line: int
     organisation: Organisation
@@ -138,28 +138,33 @@ class ImportResult:
         }
 
 
-def decode(data: bytes | str) -> str:
-    """The file's text, without a UTF-8 BOM (Excel's "CSV UTF-8" writes one)."""
+def decode(data: bytes | str | BinaryIO) -> TextIO:
+    """The file as a text stream, without a UTF-8 BOM (Excel's "CSV UTF-8" writes one).
+
+    A file object is read as it is parsed, never whole, so a large import holds one line at a
+    time, not the file.
+    """
     if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # Excel's plain "CSV" in a Chinese Windows is GBK; say how to save it instead of guessing.
-        raise ImportFailed(
-            [RowError(None, _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”."))]
-        ) from exc
+        return io.StringIO(data.removeprefix("\ufeff"), newline="")
+    if isinstance(data, bytes):
+        data = io.BytesIO(data)
+    return io.TextIOWrapper(data, encoding="utf-8-sig", newline="")
 
 
-def _records(text: str, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+def _records(stream: TextIO, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of each CSV record; a quoted note may span several lines."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(stream)
     while True:
         start = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             return
+        except UnicodeDecodeError as exc:
+            # Excel's plain "CSV" in a Chinese Windows is GBK; say how to save it instead of guessing.
+            raise ImportFailed(
+                [RowError(None, _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”."))]
+            ) from exc
         except csv.Error as exc:
             # The reader cannot resync after a broken record; report it and stop reading.
             errors.append(
@@ -192,7 +197,7 @@ def _read_header(cells: list[str]) -> tuple[dict[str, int], list[RowError]]:
 
 
 def validate_csv(
-    text: str,
+    text: str | TextIO,
     *,
     organisations: Iterable[Organisation] | None = None,
 ) -> list[ImportRow]:
@@ -202,7 +207,7 @@ def validate_csv(
     user's); others are reported as unknown, as a URL outside one's subtree answers 404.
     """
     errors: list[RowError] = []
-    records = _records(text, errors)
+    records = _records(decode(text) if isinstance(text, str) else text, errors)
     first = next(records, None)
     if first is None:
         errors.append(
@@ -225,6 +230,7 @@ def validate_csv(
     file_types: dict[tuple[str, int], tuple[str, int]] = {}  # (org, year) -> (period type, line)
     width = len(header_cells)
 
+    periods: dict[str, Period | str] = {}  # each distinct period text parsed once (or its error)
     for line, cells in records:
         if not any(c.strip() for c in cells):
             continue  # blank lines and Excel's trailing ",,,,"
@@ -252,10 +258,16 @@ def validate_csv(
         if not cell["period"]:
             line_errors.append(_("The period is missing."))
         else:
-            try:
-                period = Period.parse(unicodedata.normalize("NFKC", cell["period"]))
-            except PeriodError as exc:
-                line_errors.append(str(exc))
+            if cell["period"] not in periods:
+                try:
+                    periods[cell["period"]] = Period.parse(unicodedata.normalize("NFKC", cell["period"]))
+                except PeriodError as exc:
+                    periods[cell["period"]] = str(exc)
+            parsed_period = periods[cell["period"]]
+            if isinstance(parsed_period, str):
+                line_errors.append(parsed_period)
+            else:
+                period = parsed_period
 
         ind_code = cell["indicator"]
         indicator = indicators.get(ind_code)
@@ -363,7 +375,7 @@ def _check_against_database(rows: list[ImportRow]) -> list[RowError]:
 
 
 def import_csv(
-    data: bytes | str,
+    data: bytes | str | BinaryIO,
     *,
     user=None,
     organisations: Iterable[Organisation] | None = None,
@@ -378,9 +390,6 @@ def import_csv(
     """
     rows = validate_csv(decode(data), organisations=organisations)
     result = ImportResult(rows=len(rows), dry_run=dry_run)
-    lines: dict[tuple[int, Period], list[int]] = {}
-    for row in rows:
-        lines.setdefault((row.organisation.pk, row.period), []).append(row.line)
     with transaction.atomic():
         try:
             saved = values_save_bulk(

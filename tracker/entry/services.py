@@ -280,6 +280,7 @@ def values_save_bulk(
     source: str = Source.IMPORT,
     enforce_role: bool = True,
     batch_size: int = 2000,
+    chunk_reports: int = 250,
 ) -> BulkResult:
     """Write many reports' figures at once, set-based, in one transaction (the file imports).
 
@@ -340,59 +341,72 @@ def values_save_bulk(
         result.reports_created = len(new)
         created_ids = {report.pk for report in new}
 
-        report_ids = [reports[key].pk for key in wanted]
-        existing: dict[tuple[int, int], Value] = {}
-        for start in range(0, len(report_ids), 500):
-            for value in Value.objects.filter(report_id__in=report_ids[start : start + 500]).order_by():
-                existing[(value.report_id, value.indicator_id)] = value
-        now = timezone.now()
-        to_create, to_update, changed = [], [], set()
-        for key, entries in wanted.items():
-            report = reports[key]
-            for indicator, entry in entries.items():
-                note = (entry.note or "").strip()
-                current = existing.get((report.pk, indicator.pk))
-                if current is None:
-                    if entry.value is None and not note:
-                        result.values_unchanged += 1
-                        continue
-                    to_create.append(
-                        Value(
-                            report_id=report.pk,
-                            indicator_id=indicator.pk,
-                            value=entry.value,
-                            note=note,
-                            updated_by_id=user.pk if user else None,
-                        )
-                    )
-                elif current.value != entry.value or current.note != note:
-                    current.value, current.note, current.updated_by, current.updated = entry.value, note, user, now
-                    to_update.append(current)
-                else:
-                    result.values_unchanged += 1
-                    continue
-                changed.add(report.pk)
-        if to_create:
-            _insert_values(to_create, now, batch_size)
-            Value.history.bulk_history_create(
-                to_create, batch_size=batch_size, default_user=user, default_change_reason=source, default_date=now
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                Value,
-                ["value", "note", "updated_by", "updated"],
-                batch_size=batch_size,
-                default_user=user,
-                default_change_reason=source,
-            )
+        # Report by report in chunks, so that the model objects of one chunk at a time are alive
+        # (a 100,000-line file stays within tens of megabytes); each report is in one chunk only.
+        keys = list(wanted)
+        changed: set[int] = set()
+        for start in range(0, len(keys), chunk_reports):
+            chunk = keys[start : start + chunk_reports]
+            _write_chunk({reports[key]: wanted[key] for key in chunk}, user, source, batch_size, result, changed)
         changed_ids = sorted(changed)
         for start in range(0, len(changed_ids), 500):
             Report.objects.filter(pk__in=changed_ids[start : start + 500]).update(revision=F("revision") + 1)
-        derived_figures_refresh(changed_ids)
-        result.values_created, result.values_updated = len(to_create), len(to_update)
         result.reports_changed = len(changed - created_ids)
     return result
+
+
+def _write_chunk(
+    wanted: dict[Report, dict[Indicator, Entry]], user, source: str, batch_size: int, result: BulkResult, changed: set
+) -> None:
+    """values_save_bulk for some reports: their values read once, then inserted and updated in batches."""
+    existing: dict[tuple[int, int], Value] = {
+        (value.report_id, value.indicator_id): value
+        for value in Value.objects.filter(report__in=[report.pk for report in wanted]).order_by()
+    }
+    now = timezone.now()
+    to_create, to_update, touched = [], [], set()
+    for report, entries in wanted.items():
+        for indicator, entry in entries.items():
+            note = (entry.note or "").strip()
+            current = existing.get((report.pk, indicator.pk))
+            if current is None:
+                if entry.value is None and not note:
+                    result.values_unchanged += 1
+                    continue
+                to_create.append(
+                    Value(
+                        report_id=report.pk,
+                        indicator_id=indicator.pk,
+                        value=entry.value,
+                        note=note,
+                        updated_by_id=user.pk if user else None,
+                    )
+                )
+            elif current.value != entry.value or current.note != note:
+                current.value, current.note, current.updated_by, current.updated = entry.value, note, user, now
+                to_update.append(current)
+            else:
+                result.values_unchanged += 1
+                continue
+            touched.add(report.pk)
+    if to_create:
+        _insert_values(to_create, now, batch_size)
+        Value.history.bulk_history_create(
+            to_create, batch_size=batch_size, default_user=user, default_change_reason=source, default_date=now
+        )
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Value,
+            ["value", "note", "updated_by", "updated"],
+            batch_size=batch_size,
+            default_user=user,
+            default_change_reason=source,
+        )
+    derived_figures_refresh(touched)
+    result.values_created += len(to_create)
+    result.values_updated += len(to_update)
+    changed |= touched
 
 
 _INSERTED_FIELDS = ("report", "indicator", "value", "note", "updated", "updated_by")
