@@ -45,7 +45,6 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Q
 
 from tracker.catalogue.figures import PartShare, breakdown_shares, share_values
 from tracker.catalogue.models import Aggregation, Breakdown, Catalogue, Indicator
@@ -217,23 +216,50 @@ GROUP BY t.ancestor_id, a.year, a.indicator_id
 """
 
 
-def _range_filter(month: int, *, reporters_only: bool) -> tuple[Q, dict[str, int]]:
-    """The reports whose period ends by `month`, and the last period number of each period type.
+# Per organisation, year and period type: the reports in each range asked for, and those not approved.
+_COUNTS_SQL = """
+SELECT r.organisation_id, r.year, r.period_type, {columns}
+FROM {report} r WHERE {scope} AND r.year IN ({years})
+GROUP BY r.organisation_id, r.year, r.period_type
+"""
+
+# The notes of the counted reports (few: the partial index value_noted finds them).
+_NOTES_SQL = """
+SELECT r.organisation_id, r.year, r.period_type, r.period_number, v.indicator_id, v.note
+FROM {value} v JOIN {report} r ON r.id = v.report_id
+WHERE NOT (v.note = '') AND {scope} AND r.year IN ({years}) {status}
+"""
+
+
+def _range_sql(month: int, *, reporters_only: bool) -> str:
+    """The reports whose period ends by `month` as SQL over `r` (literals only: types and numbers)."""
+    last = _last_periods(month, reporters_only=reporters_only)
+    if not last:
+        return "1 = 0"
+    return (
+        "("
+        + " OR ".join(
+            f"(r.period_type = '{ptype}' AND r.period_number <= {number:d})" for ptype, number in last.items()
+        )
+        + ")"
+    )
+
+
+def _last_periods(month: int, *, reporters_only: bool) -> dict[str, int]:
+    """The last period number of each period type whose periods end by `month`.
 
     With `reporters_only`, only period types that can make the range (1—9月 from quarters or
     months, not from a year) are kept.
     """
-    query, last = Q(pk__in=[]), {}
+    last = {}
     for ptype in PeriodType.values:
         per = MONTHS_PER_PERIOD[ptype]
         if reporters_only and month % per:
             continue
-        number = 0 if ptype == PeriodType.YEAR else month // per
         if ptype == PeriodType.YEAR and month < 12:
             continue
-        last[ptype] = number
-        query |= Q(period_type=ptype, period_number__lte=number)
-    return query, last
+        last[ptype] = 0 if ptype == PeriodType.YEAR else month // per
+    return last
 
 
 def _case(column: str, by_type: dict[str, int]) -> str:
@@ -289,40 +315,50 @@ class Aggregator:
         self._code_of = {ind.pk: ind.code for ind in self.all_indicators}
         self._months = sorted({r.end_month for r in self.ranges})
 
-        reports = Report.objects.filter(year__in=self.years)
-        reports = (
-            reports.filter(organisation__path__startswith=root.path) if subtree else reports.filter(organisation=root)
-        )
+        # Two small statements in plain SQL: built by the ORM, they cost more than they take to run.
+        years = ", ".join(["%s"] * len(self.years))
         # The period type each organisation uses each year, and its reports within each range.
         self._period_types: dict[tuple[int, int], str] = {}
         # (organisation id, year, end month) -> (reports, not yet approved)
         counts: dict[tuple[int, int, int], tuple[int, int]] = {}
-        annotations = {}
+        columns = []
         for month in self._months:
-            in_range, _last = _range_filter(month, reporters_only=False)
-            annotations[f"total_{month}"] = Count("id", filter=in_range)
-            annotations[f"open_{month}"] = Count("id", filter=in_range & ~Q(status=Status.APPROVED))
-        for row in reports.order_by().values("organisation_id", "year", "period_type").annotate(**annotations):
-            key = (row["organisation_id"], row["year"])
-            self._period_types[key] = row["period_type"]
-            for month in self._months:
-                counts[(*key, month)] = (row[f"total_{month}"], row[f"open_{month}"])
+            in_range = _range_sql(month, reporters_only=False)
+            columns += [
+                f"SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END)",
+                f"SUM(CASE WHEN ({in_range}) AND r.status <> %s THEN 1 ELSE 0 END)",
+            ]
+        sql = _COUNTS_SQL.format(
+            report=Report._meta.db_table,
+            columns=", ".join(columns),
+            scope=self._scope_sql("r.organisation_id"),
+            years=years,
+        )
+        params = [Status.APPROVED] * len(self._months) + [root.pk, *self.years]
+        with connections[Report.objects.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            for org_id, year, ptype, *sums in cursor.fetchall():
+                self._period_types[(org_id, year)] = ptype
+                for n, month in enumerate(self._months):
+                    counts[(org_id, year, month)] = (int(sums[2 * n] or 0), int(sums[2 * n + 1] or 0))
         self._report_counts = counts
 
         # (organisation id, year, code) -> [(period, note)], of the counted reports.
         self._notes: dict[tuple[int, int, str], list[tuple[Period, str]]] = defaultdict(list)
-        noted = Value.objects.filter(report__in=reports, indicator__active=True).exclude(note="")
-        if not include_unapproved:
-            noted = noted.filter(report__status=Status.APPROVED)
-        for org_id, year, ptype, pnum, indicator_id, note in noted.order_by().values_list(
-            "report__organisation_id",
-            "report__year",
-            "report__period_type",
-            "report__period_number",
-            "indicator_id",
-            "note",
-        ):
-            self._notes[(org_id, year, self._code_of.get(indicator_id, ""))].append((Period(year, ptype, pnum), note))
+        sql = _NOTES_SQL.format(
+            value=Value._meta.db_table,
+            report=Report._meta.db_table,
+            scope=self._scope_sql("r.organisation_id"),
+            years=years,
+            status="" if include_unapproved else "AND r.status = %s",
+        )
+        params = [root.pk, *self.years] + ([] if include_unapproved else [Status.APPROVED])
+        with connections[Report.objects.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            for org_id, year, ptype, pnum, indicator_id, note in cursor.fetchall():
+                code = self._code_of.get(indicator_id)
+                if code is not None:
+                    self._notes[(org_id, year, code)].append((Period(year, ptype, pnum), note))
 
         self._noted = {(org_id, year) for org_id, year, _code in self._notes}
         # (organisation id, year, end month) -> {code: (sum, latest, complete by sum, complete by latest)}
@@ -342,7 +378,7 @@ class Aggregator:
         self._fetched.add((depth, month))
         targets = [org for org in self.orgs if org.path.count("/") == depth]
         years = [r.year for r in self.ranges if r.end_month == month]
-        _in_range, last = _range_filter(month, reporters_only=True)
+        last = _last_periods(month, reporters_only=True)
         if not targets or not last:
             return
         if self.stored and not self.include_unapproved:
@@ -355,9 +391,7 @@ class Aggregator:
             self._read_sums(sql, [depth, self.root.pk, *years, month], month)
             return
         expected = {ptype: (1 if ptype == PeriodType.YEAR else number) for ptype, number in last.items()}
-        range_sql = " OR ".join(
-            f"(r.period_type = '{ptype}' AND r.period_number <= {number:d})" for ptype, number in last.items()
-        )
+        range_sql = _range_sql(month, reporters_only=True)
         params: list = [self.root.pk, *years]
         status = ""
         if not self.include_unapproved:
