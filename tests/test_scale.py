@@ -229,3 +229,13 @@ def test_the_catalogue_is_built_again_whenever_an_indicator_changes(db):
     indicator.active = False
     indicator.save()
     assert "grp_cases_filed" not in Catalogue.active().by_code
+
+
+def test_the_switcher_offers_the_organisations_one_step_away(client, world):
+    """Up, across and down from the page's organisation: a province's leader is not handed every unit."""
+    make_user("lena", world["city"], Role.LEADER)
+    client.login(username="lena", password="correct-horse-battery-staple")
+    html = client.get(reverse("reports:summary", args=["forestry", 2023])).content.decode()
+    for near in ("city", "forestry", "water", "forestry-organ", "forestry-park"):
+        assert f'<option value="{near}"' in html, near
+    assert '<option value="water-organ"' not in html  # another group's unit: two steps away

@@ -8,6 +8,7 @@ looked up through org_and_year / get_org_for_user: another group's organisation 
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,7 @@ from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.periods import Period, PeriodError, PeriodType, Range
 from tracker.orgs.access import get_org_for_user
-from tracker.orgs.models import Organisation
+from tracker.orgs.models import Organisation, path_prefixes
 from tracker.reports import charts
 from tracker.reports.exports import SpreadsheetExport
 from tracker.reports.filters import SectionFilter
@@ -144,8 +145,17 @@ class ReportPage(ExportMixin, SingleTableMixin):
         return self.page
 
     def switcher(self) -> dict:
-        """The organisations, years and ranges the GET form offers (the trend page has no year)."""
-        orgs = list(Organisation.objects.for_user(self.request.user).order_by("path"))
+        """The organisations, years and ranges the GET form offers (the trend page has no year).
+
+        The organisations are those one step away in the tree, within the user's reach: up (the
+        ancestors), across (the siblings) and down (the children). A province's leader would
+        otherwise scroll through thousands of units, and the page would draw every one of them.
+        """
+        here = self.organisation
+        near = Q(path__in=path_prefixes(here.path)) | Q(parent=here)
+        if here.parent_id:
+            near |= Q(parent_id=here.parent_id)
+        orgs = list(Organisation.objects.for_user(self.request.user).filter(near).order_by("path"))
         top = min((org.path.count("/") for org in orgs), default=0)
         years = set(years_with_data(self.organisation)) | {current_year(), self.year} if self.year else set()
         return {
