@@ -26,7 +26,7 @@ from django_tables2.export import ExportMixin
 from tracker.aggregation.scope import INCLUDE_UNAPPROVED, THROUGH, ReportScope, checked_year, parse_include_unapproved
 from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
 from tracker.catalogue.models import Indicator
-from tracker.catalogue.templatetags.figures import format_figure
+from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Period, PeriodError, PeriodType, Range
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation, path_prefixes
@@ -251,13 +251,16 @@ def breakdown_blocks(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]
         bars = []
         for indicator, figure, share in block.parts:
             last_figure, last_share = last_parts.get(indicator.code, (None, None))
+            # Printed as they are: the page prints several of these blocks, and formatting here is
+            # much cheaper than a tag per cell in the template.
             rows.append(
                 {
                     "indicator": indicator,
-                    "figure": figure,
-                    "share": share,
-                    "last_figure": last_figure,
-                    "last_share": last_share,
+                    "figure": format_figure(figure.value, indicator),
+                    "share": percent_text(share.whole),
+                    "one_decimal": percent_text(share.one_decimal),
+                    "last_figure": format_figure(last_figure.value, indicator) if last_figure else NOT_KNOWN,
+                    "last_share": percent_text(last_share.whole if last_share else None),
                 }
             )
             caption = format_figure(figure.value, indicator) + indicator.unit_word
@@ -273,6 +276,8 @@ def breakdown_blocks(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]
                 "last": last,
                 "featured": featured,
                 "mark": incomplete_mark(block.missing) if block.missing else "",
+                "whole_figure": format_figure(block.whole_figure.value, block.whole),
+                "last_whole_figure": format_figure(last.whole_figure.value, block.whole) if last else NOT_KNOWN,
                 "chart": charts.horizontal_bars(bars, title=f"{block.whole.name} · {this_year.range.heading}")
                 if featured and block.known
                 else None,
@@ -280,6 +285,10 @@ def breakdown_blocks(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]
         )
     blocks.sort(key=lambda b: not b["featured"])
     return blocks
+
+
+def percent_text(share) -> str:
+    return NOT_KNOWN if share is None else f"{share}%"
 
 
 def sections_of(indicators: list[Indicator]) -> list[str]:
