@@ -169,7 +169,7 @@ class Indicator(models.Model):
             Breakdown(self.code, relation, parts) for parts, relation in zip(groups, relations, strict=False) if parts
         ]
 
-    @property
+    @cached_property
     def sum_parts(self) -> tuple[str, ...]:
         """For a derived sum, the codes it adds up; else ()."""
         if self.kind != Kind.DERIVED_SUM:
@@ -177,7 +177,7 @@ class Indicator(models.Model):
         exact = [b for b in self.breakdowns if b.is_exact]
         return exact[0].parts if exact else ()
 
-    @property
+    @cached_property
     def share_of(self) -> str:
         """For a derived share, the count it is the share of; else ""."""
         if not self.is_share:
