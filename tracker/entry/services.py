@@ -60,6 +60,11 @@ def parse_figure(text: str | None) -> int | None:
     """
     if text is None:
         return None
+    if isinstance(text, str) and len(text) <= 10 and text.isascii() and text.isdigit():
+        # The common case, as files and forms mostly carry it: plain digits (at most 10 of them).
+        number = int(text)
+        if number <= settings.MAX_FIGURE:
+            return number
     # NFKC turns full-width digits, commas and signs into their ASCII forms.
     cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
     if cleaned == "":
