@@ -73,33 +73,34 @@ def build(size: Size) -> Organisation:
 # The pages under test and the most queries each may run (measured on the small group; the
 # big one must need no more). Every page starts the same way:
 #   1. the session;  2. the user;
-#   3. the user's memberships and  4. the organisation within them (get_org_for_user);
+#   3. the user's memberships (read once per request: the scope, the switcher and the role
+#      checks share them) and  4. the organisation within them (get_org_for_user);
 # reads the figures through one Aggregator, each once for the whole subtree and all years:
 #   A. the subtree's organisations;  B. the catalogue's stamp, and the active indicators when it
-#   moved (always here: each test's database is new);
+#   moved (the catalogue is kept per process: counted here as if it moved);
 #   C. the period types and report counts per organisation and year;  D. the notes;
 #   E. the figures, one GROUP BY per depth of the organisations shown (never per value);
 # and ends by extending the session (SESSION_SAVE_EVERY_REQUEST), which under the test's
 # transaction is three statements: SAVEPOINT, UPDATE django_session, RELEASE SAVEPOINT.
 #
-# api (13): 1–4, A–E, session save.
-# summary (16): 1–4, A–E (this year and last together); the switcher: memberships again,
-#   the organisations the user may see, the years with data; session save.
-# units (18): 1–4, A–D, E for the group and E for its units; the section filter's indicator
-#   codes; the switcher (3); session save.
-# trend (17): 1–4; the years with data; A–E over all of them; the section filter's codes;
-#   the switcher (3, its years read again); session save.
-# review (22): 1–4; the organisation's ancestors; A–E, and E for the units (which of them
+# api (13): 1–4, A–E (B twice), session save.
+# summary (15): 1–4, A–E (this year and last together); the switcher: the organisations one
+#   step away, the years with data; session save.
+# units (17): 1–4, A–D, E for the group and E for its units; the section filter's indicator
+#   codes; the switcher (2); session save.
+# trend (16): 1–4; the years with data; A–E over all of them; the section filter's codes;
+#   the switcher (the organisations); session save.
+# review (21): 1–4; the organisation's ancestors; A–E, and E for the units (which of them
 #   have not entered a figure); the commission's city-wide figures (B–E again, its own
-#   reports only, no subtree read); the organisation texts; memberships again and the
-#   organisations the user may open (for the entry links); session save.
-# review.docx (20): the review's queries without the entry links' two.
+#   reports only, no subtree read); the organisation texts; the organisations the user may
+#   open (for the entry links); session save.
+# review.docx (20): the review's queries without the entry links' one.
 PAGES = {
     "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 13),
-    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 16),
-    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 18),
-    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 17),
-    "review": (lambda code, year: reverse("reports:review", args=[code, year]), 22),
+    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
+    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 17),
+    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 16),
+    "review": (lambda code, year: reverse("reports:review", args=[code, year]), 21),
     "review_docx": (lambda code, year: reverse("reports:review_docx", args=[code, year]), 20),
 }
 

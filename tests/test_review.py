@@ -342,7 +342,7 @@ class TestReviewPage:
             Organisation.objects.create(
                 code=f"forestry-extra{n}", name=f"单位{n}", kind=OrgKind.UNIT, parent=full_year["forestry"]
             )
-        with django_assert_max_num_queries(22):
+        with django_assert_max_num_queries(21):
             assert client.get(review_url()).status_code == 200
 
 

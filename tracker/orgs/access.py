@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from tracker.orgs.models import Membership, Organisation, Role
+from tracker.orgs.models import Membership, Organisation, Role, memberships_of
 
 
 def get_org_for_user(user, code: str) -> Organisation:
@@ -21,7 +21,7 @@ def get_org_for_user(user, code: str) -> Organisation:
 def role_for(user, org: Organisation) -> str | None:
     """The user's role over `org`: that of the nearest membership above or at it."""
     best: Membership | None = None
-    for membership in user.memberships.select_related("organisation"):
+    for membership in memberships_of(user):
         if org.is_within(membership.organisation):
             if best is None or len(membership.organisation.path) > len(best.organisation.path):
                 best = membership

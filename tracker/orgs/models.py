@@ -47,8 +47,20 @@ class OrganisationQuerySet(models.QuerySet):
         """Every organisation the user may see: the subtrees of their memberships."""
         if not user.is_authenticated:
             return self.none()
-        roots = [m.organisation for m in user.memberships.select_related("organisation")]
-        return self.subtree_of(roots)
+        return self.subtree_of([m.organisation for m in memberships_of(user)])
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships with their organisations, read once per user object.
+
+    A request's user object lives for that request: the scope, the switcher and the role checks
+    of one page share one query instead of running it each.
+    """
+    cached = getattr(user, "_tracker_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.select_related("organisation"))
+        user._tracker_memberships = cached
+    return cached
 
 
 class Organisation(models.Model):

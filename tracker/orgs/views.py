@@ -8,16 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tracker.orgs.models import Membership, Organisation, Role
+from tracker.orgs.models import Membership, Organisation, Role, memberships_of
 
 
 def _lockout_scope(user) -> list[str]:
     """User names whose lockouts this user may lift: reviewers and admins, within their subtree."""
     if user.is_superuser:
         return list(Membership.objects.values_list("user__username", flat=True).distinct())
-    roots = [
-        m.organisation for m in user.memberships.select_related("organisation") if m.role in (Role.REVIEWER, Role.ADMIN)
-    ]
+    roots = [m.organisation for m in memberships_of(user) if m.role in (Role.REVIEWER, Role.ADMIN)]
     if not roots:
         raise PermissionDenied(_("Only reviewers and administrators can lift lockouts."))
     orgs = Organisation.objects.subtree_of(roots)
