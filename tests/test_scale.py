@@ -239,3 +239,24 @@ def test_the_switcher_offers_the_organisations_one_step_away(client, world):
     for near in ("city", "forestry", "water", "forestry-organ", "forestry-park"):
         assert f'<option value="{near}"' in html, near
     assert '<option value="water-organ"' not in html  # another group's unit: two steps away
+
+
+def test_every_imported_value_has_its_own_audit_row(world):
+    """The imports insert values outside bulk_create: each audit row must still carry its value's id."""
+    from tracker.entry.models import Value
+
+    indicators = list(Indicator.objects.active().entered().filter(reported_by=OrgKind.UNIT)[:7])
+    units = [
+        Organisation.objects.create(code=f"a{i}", name=f"单位{i}", kind=OrgKind.UNIT, parent=world["water"])
+        for i in range(3)
+    ]
+    import_csv(_import_file(units, indicators), enforce_role=False)
+    values = {
+        v.pk: (v.report_id, v.indicator_id, v.value) for v in Value.objects.filter(report__organisation__in=units)
+    }
+    audited = {
+        h.id: (h.report_id, h.indicator_id, h.value)
+        for h in Value.history.filter(report__organisation__in=units, history_type="+")
+    }
+    assert len(values) == 3 * 4 * 7
+    assert audited == values

@@ -238,7 +238,15 @@ class Catalogue:
         breakdowns) cost more than the figures on a small organisation's page. One cheap query
         (the number of indicators and their latest change) says whether the built one still holds.
         """
-        global _cached
+        return cls._built("active")
+
+    @classmethod
+    def complete(cls) -> Catalogue:
+        """Every indicator, switched off or not (how stored derived sums are formed); cached alike."""
+        return cls._built("complete")
+
+    @classmethod
+    def _built(cls, which: str) -> Catalogue:
         connection = connections[Indicator.objects.db]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -248,11 +256,12 @@ class Catalogue:
                 )
             )
             stamp = (connection.alias, *cursor.fetchone())
-        cached = _cached
+        cached = _cached.get(which)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        catalogue = cls(Indicator.objects.active().defer("seed"))
-        _cached = (stamp, catalogue)
+        indicators = Indicator.objects.active() if which == "active" else Indicator.objects.all()
+        catalogue = cls(indicators.defer("seed"))
+        _cached[which] = (stamp, catalogue)
         return catalogue
 
     def share_breakdown(self, share: Indicator) -> Breakdown | None:
@@ -276,7 +285,8 @@ class Catalogue:
         return (indicator.code,)
 
 
-_cached: tuple[tuple, Catalogue] | None = None
+# "active" / "complete" -> (the stamp it was built at, the catalogue)
+_cached: dict[str, tuple[tuple, Catalogue]] = {}
 
 
 # English labels for the catalogue's sections (the CSV's `group` column).

@@ -408,7 +408,15 @@ def _write_chunk(
             default_user=user,
             default_change_reason=source,
         )
-    derived_figures_refresh(touched)
+    # The chunk's values as they now stand, to form the derived sums without reading them back.
+    entered: dict[int, dict[int, int]] = {pk: {} for pk in touched}
+    for (report_id, indicator_id), value in existing.items():
+        if report_id in entered and value.value is not None:
+            entered[report_id][indicator_id] = value.value
+    for value in to_create:
+        if value.value is not None:
+            entered[value.report_id][value.indicator_id] = value.value
+    derived_figures_refresh(touched, entered=entered)
     result.values_created += len(to_create)
     result.values_updated += len(to_update)
     changed |= touched
@@ -418,7 +426,7 @@ _INSERTED_FIELDS = ("report", "indicator", "value", "note", "updated", "updated_
 
 
 def _insert_values(values: list[Value], now, batch_size: int) -> None:
-    """Insert new values in multi-row statements, then give each object its id.
+    """Insert new values (COPY on PostgreSQL, multi-row INSERT on SQLite) and give each object its id.
 
     The file imports' hot path: Django's bulk_create compiles every field of every row into its
     statement, which made inserting the values cost as much again as their audit rows. Here the
@@ -453,7 +461,12 @@ def _insert_values(values: list[Value], now, batch_size: int) -> None:
                 item for v in chunk for item in (v.report_id, v.indicator_id, v.value, v.note, stamp, v.updated_by_id)
             ]
             cursor.execute(head + ", ".join([row_marks] * len(chunk)), params)
-    _ids_read_back(values, now, connection)
+            # SQLite numbers the rows of one INSERT in order (AUTOINCREMENT), ending at lastrowid.
+            first = cursor.lastrowid - len(chunk) + 1
+            for offset, value in enumerate(chunk):
+                value.pk = first + offset
+                value.updated = now
+                value._state.adding, value._state.db = False, connection.alias
 
 
 def _ids_read_back(values: list[Value], now, connection) -> None:
@@ -471,16 +484,19 @@ def _ids_read_back(values: list[Value], now, connection) -> None:
                 value._state.adding, value._state.db = False, connection.alias
 
 
-def derived_figures_refresh(report_ids: Iterable[int], *, catalogue: Catalogue | None = None) -> int:
+def derived_figures_refresh(
+    report_ids: Iterable[int], *, entered: Mapping[int, Mapping[int, int]] | None = None
+) -> int:
     """Rewrite the derived sums of these reports from their entered values (see DerivedFigure).
 
     Called inside the transaction of every write of values, so a page never sees a report's
     values without its sums. Works in batches (a few queries per 500 reports); returns the
     number of derived figures stored. The whole catalogue is used, switched-off indicators
     included: the pages leave those out when they add up, and switching one back on needs no
-    recomputation.
+    recomputation. `entered` (report id -> indicator id -> known value), when the caller holds
+    the reports' values already, saves reading them again.
     """
-    catalogue = catalogue or Catalogue(Indicator.objects.all())
+    catalogue = Catalogue.complete()
     derived = [ind for ind in catalogue.indicators if ind.sum_parts]
     if not derived:
         return 0
@@ -490,15 +506,19 @@ def derived_figures_refresh(report_ids: Iterable[int], *, catalogue: Catalogue |
     stored = 0
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
-        entered: dict[int, dict[str, int]] = {pk: {} for pk in batch}
-        for report_id, indicator_id, value in (
-            Value.objects.filter(report_id__in=batch, value__isnull=False)
-            .order_by()
-            .values_list("report_id", "indicator_id", "value")
-        ):
-            entered[report_id][code_of[indicator_id]] = value
+        by_code: dict[int, dict[str, int]] = {pk: {} for pk in batch}
+        if entered is not None:
+            for report_id in batch:
+                by_code[report_id] = {code_of[pk]: value for pk, value in entered.get(report_id, {}).items()}
+        else:
+            for report_id, indicator_id, value in (
+                Value.objects.filter(report_id__in=batch, value__isnull=False)
+                .order_by()
+                .values_list("report_id", "indicator_id", "value")
+            ):
+                by_code[report_id][code_of[indicator_id]] = value
         rows = []
-        for report_id, values in entered.items():
+        for report_id, values in by_code.items():
             if not values:
                 continue
             figures = derive_period(values, catalogue)
