@@ -80,8 +80,9 @@ def build(size: Size) -> Organisation:
 #   moved (the catalogue is kept per process: counted here as if it moved);
 #   C. the period types and report counts per organisation and year;  D. the notes;
 #   E. the figures, one GROUP BY per depth of the organisations shown (never per value);
-# and ends by extending the session (SESSION_SAVE_EVERY_REQUEST), which under the test's
-# transaction is three statements: SAVEPOINT, UPDATE django_session, RELEASE SAVEPOINT.
+# and ends by extending the session (SessionExtendMiddleware: the first request after login, then
+# at most once a minute), which under the test's transaction is three statements: SAVEPOINT,
+# UPDATE django_session, RELEASE SAVEPOINT.
 #
 # api (13): 1–4, A–E (B twice), session save.
 # summary (15): 1–4, A–E (this year and last together); the switcher: the organisations one

@@ -106,7 +106,23 @@ class TestHeaders:
 
     def test_sessions_expire_after_inactivity(self, settings):
         assert settings.SESSION_COOKIE_AGE <= 3600
-        assert settings.SESSION_SAVE_EVERY_REQUEST is True
+        assert settings.SESSION_EXTEND_SECONDS <= 60
+
+    def test_a_request_extends_the_session_at_most_once_a_minute(self, client, alice):
+        from django.contrib.sessions.models import Session
+
+        client.force_login(alice)
+        client.get(reverse("home"))
+        key = client.session.session_key
+        first = Session.objects.get(session_key=key).expire_date
+        client.get(reverse("home"))  # within the minute: no write
+        assert Session.objects.get(session_key=key).expire_date == first
+        session = client.session
+        session["_extended"] -= 61  # as if the last extension was a minute ago
+        session.save()
+        saved = Session.objects.get(session_key=key).expire_date
+        client.get(reverse("home"))
+        assert Session.objects.get(session_key=key).expire_date > saved
 
     def test_password_validators_are_on(self, settings):
         names = [v["NAME"].rsplit(".", 1)[1] for v in settings.AUTH_PASSWORD_VALIDATORS]

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.middleware.SessionExtendMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -175,9 +176,10 @@ STORAGES = {
     },
 }
 
-# Sessions end after an hour without a request; each request extends it.
+# Sessions end after an hour without a request; a request extends it, at most once a minute
+# (tracker.middleware.SessionExtendMiddleware), rather than writing the session on every request.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", "3600")
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXTEND_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 X_FRAME_OPTIONS = "DENY"
