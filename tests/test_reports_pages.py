@@ -298,6 +298,7 @@ class TestSummary:
         assert leader_client.get("/reports/forestry/1800/").status_code == 404
 
     def test_it_runs_the_same_number_of_queries_for_more_data(self, leader_client, data, indicators):
+        leader_client.get(self.url)  # the first request after login extends the session
         with CaptureQueriesContext(connection) as small:
             assert leader_client.get(self.url).status_code == 200
         for i in range(6):

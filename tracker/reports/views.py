@@ -228,9 +228,11 @@ class SummaryView(ReportPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        blocks = breakdown_blocks(self.this_year, self.last_year)
         context.update(
             this_year=self.this_year,
-            breakdowns=breakdown_blocks(self.this_year, self.last_year),
+            featured_breakdowns=[b for b in blocks if b["featured"]],
+            other_breakdowns=[b for b in blocks if not b["featured"]],
             range_notice=range_notice(self.this_year),
         )
         return context
