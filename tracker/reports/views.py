@@ -231,6 +231,8 @@ class SummaryView(ReportPage, TemplateView):
         blocks = breakdown_blocks(self.this_year, self.last_year)
         context.update(
             this_year=self.this_year,
+            this_heading=self.range.heading,
+            last_heading=self.range.same_last_year().heading,
             featured_breakdowns=[b for b in blocks if b["featured"]],
             other_breakdowns=[b for b in blocks if not b["featured"]],
             range_notice=range_notice(self.this_year),
