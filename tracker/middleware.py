@@ -1,6 +1,9 @@
 import time
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class ContentSecurityPolicyMiddleware:
@@ -38,4 +41,43 @@ class SessionExtendMiddleware:
             now = int(time.time())
             if now - session.get("_extended", 0) >= settings.SESSION_EXTEND_SECONDS:
                 session["_extended"] = now  # modified: SessionMiddleware saves it, with a new expiry
+        return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in a parameter is refused with 400 before any view sees it.
+
+    PostgreSQL cannot store or compare text holding NUL: a lookup by `?org=%00` (or an admin
+    search) raised a database error, a 500. No legitimate form or link carries one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = [request.GET]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            params.append(request.POST)
+        if any("\x00" in key or any("\x00" in value for value in values) for p in params for key, values in p.lists()):
+            message = _("The request contains a character that is not allowed (NUL).")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """Pages, exports and the JSON of a signed-in user carry figures: no cache may keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -133,6 +133,17 @@ class ReportAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "organisation__code"]
     inlines = [ValueInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A submitted or approved report is part of the record: it is returned or unlocked through
+        # the workflow first (which records why), and only then may a draft be deleted here (its
+        # values' deletions are audited). The bulk "delete selected" action is off for the same reason.
+        return super().has_delete_permission(request, obj) and not _locked(obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
         fixed = ["status", "revision"]
         return fixed + (["organisation", "year", "period_type", "period_number"] if obj else [])

@@ -29,7 +29,9 @@ def lockouts(request):
         username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).order_by("-attempt_time")
     if request.method == "POST":
-        attempt = attempts.filter(pk=request.POST.get("attempt")).first()
+        chosen = request.POST.get("attempt", "")
+        # Only a whole number can name an attempt; anything else simply names none.
+        attempt = attempts.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() else None
         if attempt is not None:
             reset(username=attempt.username, ip=attempt.ip_address)
             messages.success(request, _("Lockout lifted for %(name)s.") % {"name": attempt.username})

@@ -174,8 +174,10 @@ class _Filler:
         else:
             # City-wide figures are the commission's own reports, read outside the user's subtree on
             # purpose: the commission publishes them to its groups and every group's speech prints
-            # them. subtree=False reads the commission's reports only, never another group's.
-            self.city_aggregator = Aggregator(commission, [rng], include_unapproved=include_unapproved, subtree=False)
+            # them. subtree=False reads the commission's reports only, never another group's; and
+            # only approved ones, whatever the switch: what the commission has not yet approved is
+            # not published, and a group's users may not see it.
+            self.city_aggregator = Aggregator(commission, [rng], include_unapproved=False, subtree=False)
             self.city_figures = self.city_aggregator.figures_for(commission, rng)
 
         # The nearest organisation's text wins: the chain is ordered from the root down.

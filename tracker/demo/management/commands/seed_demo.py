@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tracker.demo.world import build_world
@@ -12,7 +13,21 @@ class Command(BaseCommand):
         "Idempotent; the password is DEMO_PASSWORD or tracker-demo."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Build the demo world even with DJANGO_ENV=production (it makes a superuser with a known password).",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options) -> None:
+        if settings.PRODUCTION and not allow_production:
+            raise CommandError(
+                _(
+                    "This is a production server (DJANGO_ENV=production): the demo world would create users with a "
+                    "published password, a superuser among them. Use --allow-production only on a demonstration server."
+                )
+            )
         result = build_world()
         self.stdout.write(
             _(

@@ -1,0 +1,84 @@
+"""Issue 9's findings, each reproduced and now refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from tests.conftest import PASSWORD, enter, make_user
+from tracker.entry.models import Report, Status
+from tracker.orgs.models import Role
+
+
+def test_a_groups_review_never_shows_the_commissions_unapproved_city_wide_figures(client, world, charlie):
+    """demo-water-clerk could read the commission's submitted city-wide figures with include_unapproved=1."""
+    enter(world["city"], "2023", {"city_cases_filed": 1236}, status=Status.SUBMITTED)
+    client.force_login(charlie)
+    for url in (
+        reverse("reports:review", args=["water", 2023]) + "?include_unapproved=1",
+        reverse("reports:review", args=["water", 2023]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "1236" not in response.content.decode()
+    # Approved, it is published to every group's review.
+    Report.objects.filter(organisation=world["city"]).update(status=Status.APPROVED)
+    assert "1236" in client.get(reverse("reports:review", args=["water", 2023])).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/summary/?org=%00&year=2023", "/reports/?org=%00", "/reports/forestry/2023/?through=%00"],
+)
+def test_a_nul_in_a_parameter_is_a_400_not_a_500(client, bob, url):
+    client.force_login(bob)
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert "NUL" in response.json()["error"]
+
+
+def test_an_admin_search_with_a_nul_is_a_400(admin_client):
+    assert admin_client.get("/admin/entry/report/?q=%00").status_code == 400
+
+
+@pytest.mark.parametrize("attempt", ["abc", "", "1.5", "%00"])
+def test_lifting_a_lockout_with_a_bad_attempt_changes_nothing(client, world, attempt):
+    make_user("rita", world["forestry"], Role.REVIEWER)
+    client.login(username="rita", password=PASSWORD)
+    response = client.post(reverse("lockouts"), {"attempt": attempt})
+    assert response.status_code in (302, 400)
+
+
+def test_pages_exports_and_the_json_are_never_cached(client, world, bob):
+    enter(world["organ"], "2022", {"grp_cases_filed": 3})
+    client.force_login(bob)
+    for url in (
+        reverse("reports:summary", args=["forestry", 2022]),
+        reverse("reports:summary", args=["forestry", 2022]) + "?_export=xlsx",
+        reverse("reports:review_docx", args=["forestry", 2022]),
+        f"{reverse('api:summary')}?org=forestry&year=2022",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
+
+
+def test_seed_demo_refuses_on_a_production_server(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("seed_demo")
+
+
+def test_the_admin_cannot_delete_a_submitted_or_approved_report(admin_client, world):
+    for status in (Status.SUBMITTED, Status.APPROVED):
+        report = enter(world["organ"], "2022", {"grp_cases_filed": 3}, status=status)
+        response = admin_client.post(reverse("admin:entry_report_delete", args=[report.pk]), {"post": "yes"})
+        assert response.status_code == 403
+        assert Report.objects.filter(pk=report.pk).exists()
+        Report.objects.filter(pk=report.pk).update(status=Status.DRAFT)
+    # A draft may go; its values' deletions are in the audit.
+    response = admin_client.post(reverse("admin:entry_report_delete", args=[report.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Report.objects.filter(pk=report.pk).exists()
