@@ -82,3 +82,24 @@ def test_the_admin_cannot_delete_a_submitted_or_approved_report(admin_client, wo
     response = admin_client.post(reverse("admin:entry_report_delete", args=[report.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not Report.objects.filter(pk=report.pk).exists()
+
+
+def test_the_home_page_indents_the_tree_by_depth(client, world, bob):
+    make_user("lena", world["city"], Role.LEADER)
+    client.login(username="lena", password=PASSWORD)
+    html = client.get(reverse("home")).content.decode()
+    assert '<td class="depth-0">市纪委监委</td>' in html
+    assert '<td class="depth-1">派驻市林业和草原局纪检监察组</td>' in html
+    assert '<td class="depth-2">局机关</td>' in html
+
+
+def test_a_reports_updated_time_moves_with_its_figures_and_status(world):
+    from tracker.workflow.services import report_transition
+
+    report = enter(world["organ"], "2022", {"grp_cases_filed": 3}, status=None)
+    created = Report.objects.get(pk=report.pk).updated
+    enter(world["organ"], "2022", {"grp_cases_filed": 4}, status=None)
+    saved = Report.objects.get(pk=report.pk).updated
+    assert saved > created
+    report_transition(report=report, user=make_user("alma", world["forestry"], Role.CLERK), action="submit")
+    assert Report.objects.get(pk=report.pk).updated > saved

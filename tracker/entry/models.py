@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,7 +23,9 @@ class Status(models.TextChoices):
 
 class ReportQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
-        """A status written by `.update()` keeps the approved totals right like any other status change."""
+        """Every `.update()` of reports (a revision bump, a status) moves `updated`, as save() would; a
+        status written this way keeps the approved totals right like any other status change."""
+        kwargs.setdefault("updated", timezone.now())
         if "status" not in kwargs:
             return super().update(**kwargs)
         from tracker.entry.totals import approved_totals_refresh
