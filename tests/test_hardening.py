@@ -103,3 +103,35 @@ def test_a_reports_updated_time_moves_with_its_figures_and_status(world):
     assert saved > created
     report_transition(report=report, user=make_user("alma", world["forestry"], Role.CLERK), action="submit")
     assert Report.objects.get(pk=report.pk).updated > saved
+
+
+class TestErrorPages:
+    def test_a_missing_page_says_so_in_chinese_in_the_sites_layout(self, client, bob):
+        client.force_login(bob)
+        response = client.get("/reports/no-such-org/2023/")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "找不到该页面" in html and "返回首页" in html
+        assert 'class="topbar' in html  # the site's layout, not Django's bare page
+
+    def test_a_bad_parameter_is_a_400_page_in_chinese(self, client, bob):
+        client.force_login(bob)
+        response = client.get("/reports/forestry/2022/?include_unapproved=maybe")
+        assert response.status_code == 400
+        assert "请求有误" in response.content.decode()
+
+    def test_the_api_answers_errors_in_json(self, client, bob):
+        client.force_login(bob)
+        response = client.get("/api/v1/summary/?org=no-such-org&year=2023")
+        assert response.status_code == 404
+        assert response.json()["error"]
+
+    def test_a_server_error_page_in_chinese(self, rf):
+        from django.utils import translation
+
+        from tracker.views import server_error
+
+        with translation.override("zh-hans"):
+            response = server_error(rf.get("/reports/"))
+        assert response.status_code == 500
+        assert "服务器出错" in response.content.decode()

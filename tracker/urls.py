@@ -29,3 +29,8 @@ urlpatterns = [
     path("api/v1/", include("tracker.reports.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "tracker.views.bad_request"
+handler403 = "tracker.views.permission_denied"
+handler404 = "tracker.views.page_not_found"
+handler500 = "tracker.views.server_error"
