@@ -135,3 +135,28 @@ class TestErrorPages:
             response = server_error(rf.get("/reports/"))
         assert response.status_code == 500
         assert "服务器出错" in response.content.decode()
+
+
+class TestOwnAccount:
+    def test_it_shows_the_users_organisations_and_roles(self, client, bob):
+        client.force_login(bob)
+        html = client.get(reverse("account")).content.decode()
+        assert "派驻市林业和草原局纪检监察组" in html and "领导" in html
+        assert reverse("password_change") in html
+
+    def test_a_user_changes_their_own_password(self, client, bob):
+        client.force_login(bob)
+        page = client.get(reverse("password_change"))
+        assert page.status_code == 200 and "修改密码" in page.content.decode()
+        refused = client.post(
+            reverse("password_change"),
+            {"old_password": "wrong", "new_password1": "Xq7-new-secret-42", "new_password2": "Xq7-new-secret-42"},
+        )
+        assert refused.status_code == 200  # the form again, with the error
+        done = client.post(
+            reverse("password_change"),
+            {"old_password": PASSWORD, "new_password1": "Xq7-new-secret-42", "new_password2": "Xq7-new-secret-42"},
+        )
+        assert done.status_code == 302 and done.url == reverse("password_change_done")
+        bob.refresh_from_db()
+        assert bob.check_password("Xq7-new-secret-42")

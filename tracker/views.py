@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from tracker.orgs.models import Organisation, depth
+from tracker.orgs.models import Organisation, depth, memberships_of
 
 
 @require_safe
@@ -14,6 +14,12 @@ def home(request):
     # Each with its depth below the user's topmost organisation, for the indentation of the tree.
     rows = [(org, depth(org.path) - top) for org in orgs]
     return render(request, "home.html", {"rows": rows, "orgs": orgs})
+
+
+@require_safe
+def account(request):
+    """The user's own page: who they are, their organisations and roles, and the password change."""
+    return render(request, "registration/account.html", {"memberships": memberships_of(request.user)})
 
 
 # -- error pages ------------------------------------------------------------------------------
