@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
-    "axes",
+    "tracker.apps.AxesConfig",
     "tracker.orgs",
     "tracker.catalogue",
     "tracker.entry",

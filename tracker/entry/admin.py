@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tracker.catalogue.models import Indicator
 from tracker.entry.forms import FigureField
@@ -128,10 +129,15 @@ class ReportAdmin(admin.ModelAdmin):
     record and checks), and a report's organisation and period are fixed once it exists."""
 
     form = ReportAdminForm
-    list_display = ["organisation", "year", "period_type", "period_number", "status", "updated"]
+    list_display = ["organisation", "period_label", "status", "updated"]
     list_filter = ["year", "period_type", "status", "organisation__kind"]
     search_fields = ["organisation__name", "organisation__code"]
     inlines = [ValueInline]
+
+    @admin.display(description=gettext_lazy("period"), ordering="year")
+    def period_label(self, obj: Report) -> str:
+        # "2023年全年", "2023年第一季度": a yearly report is not "period 0".
+        return obj.period.label
 
     def has_delete_permission(self, request, obj=None):
         # A submitted or approved report is part of the record: it is returned or unlocked through

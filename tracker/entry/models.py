@@ -99,7 +99,9 @@ class Value(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["updated"])
+    history = HistoricalRecords(
+        excluded_fields=["updated"], verbose_name=_("value change"), verbose_name_plural=_("value changes")
+    )
 
     class Meta:
         verbose_name = _("value")
