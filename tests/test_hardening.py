@@ -160,3 +160,10 @@ class TestOwnAccount:
         assert done.status_code == 302 and done.url == reverse("password_change_done")
         bob.refresh_from_db()
         assert bob.check_password("Xq7-new-secret-42")
+
+
+def test_no_page_but_the_admin_allows_inline_styles(client, admin_client, bob):
+    client.force_login(bob)
+    for url in (reverse("home"), reverse("reports:summary", args=["forestry", 2022])):
+        assert "unsafe-inline" not in client.get(url)["Content-Security-Policy"], url
+    assert "style-src 'self' 'unsafe-inline'" in admin_client.get("/admin/entry/report/")["Content-Security-Policy"]
