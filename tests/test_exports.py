@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.test_reports_pages import build_dataset
-from tracker.reports.exports import neutralise, spreadsheet_cell
+from tracker.spreadsheets import neutralise, spreadsheet_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,7 +8,7 @@ from tablib import Dataset
 
 from tracker.aggregation.scope import ReportScope
 from tracker.checks.selectors import subtree_findings
-from tracker.reports.exports import spreadsheet_cell
+from tracker.spreadsheets import spreadsheet_cell
 
 
 @require_safe

@@ -19,7 +19,6 @@ from tracker.entry.services import (
 )
 from tracker.entry.totals import approved_totals_refresh
 from tracker.orgs.models import OrgKind
-from tracker.workflow.admin import ReadOnlyAdmin
 
 
 def indicator_refusal(indicator: Indicator, report: Report | None) -> str | None:
@@ -121,6 +120,19 @@ class ReportAdminForm(forms.ModelForm):
             period = Period(cleaned["year"], cleaned["period_type"], cleaned["period_number"])
             check_period_type(organisation=cleaned["organisation"], period=period)
         return cleaned
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records can be read in the admin, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Report)

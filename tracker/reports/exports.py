@@ -7,35 +7,13 @@ stay numbers rather than text.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-# A spreadsheet treats a cell starting with one of these as a formula (or, for tab and
-# carriage return, may shift it into one): "CSV injection".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from tracker.spreadsheets import neutralise, spreadsheet_cell  # noqa: F401 - the exports' cells
 
 # Excel opens a UTF-8 CSV as the local code page unless it starts with a byte-order mark.
 UTF8_BOM = "\ufeff"
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as it is: a leading formula character gets a quote in front."""
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def spreadsheet_cell(value: object) -> int | Decimal | float | str | None:
-    """What one cell holds: numbers as numbers, nothing as an empty cell, everything else as safe text."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | Decimal | float):
-        return value
-    return neutralise(str(value))
 
 
 class SpreadsheetExport(TableExport):

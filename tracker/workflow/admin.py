@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from tracker.entry.admin import ReadOnlyAdmin
 from tracker.workflow.models import ReportTransition
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit records can be read in the admin, never added, changed or deleted."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReportTransition)
