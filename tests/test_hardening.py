@@ -167,3 +167,19 @@ def test_no_page_but_the_admin_allows_inline_styles(client, admin_client, bob):
     for url in (reverse("home"), reverse("reports:summary", args=["forestry", 2022])):
         assert "unsafe-inline" not in client.get(url)["Content-Security-Policy"], url
     assert "style-src 'self' 'unsafe-inline'" in admin_client.get("/admin/entry/report/")["Content-Security-Policy"]
+
+
+def test_charts_are_drawn_by_a_template_that_escapes_every_text(settings):
+    from django.utils import translation
+
+    from tracker.reports import charts
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    bars = [charts.Bar(label='<script>alert("x")</script>', value=12345, caption="12345人次 · 100%")]
+    with translation.override("en"):
+        svg = charts.horizontal_bars(bars, title="四种形态 & <b>")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "四种形态 &amp; &lt;b&gt;" in svg
+    assert 'width="12,345' not in svg and "," not in svg.split("<text")[0]  # geometry is never localised
+    column = charts.column_chart(bars, title="x", unit="件")
+    assert column.startswith("<svg") and "&lt;script&gt;" in column

@@ -1,7 +1,7 @@
 """Charts as inline SVG, drawn on the server: no JavaScript, no CDN, and they print.
 
-Every piece of text is escaped here before it goes into the SVG (organisation and indicator
-names are user text); only the SVG built in this module is marked safe.
+The geometry is computed here; the SVG is drawn by a template (reports/chart.svg), which escapes
+every text (organisation and indicator names are user text) as any page does.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 # The system's CJK fonts, as in tracker.css; an SVG text element does not inherit the page's font
 # when the SVG is saved or printed on its own.
@@ -34,19 +34,54 @@ class Bar:
     caption: str
 
 
-def _text(x: float, y: float, text: str, *, size: int = 13, anchor: str = "start", fill: str = INK, bold=False) -> str:
-    weight = ' font-weight="bold"' if bold else ""
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT_FAMILY}" font-size="{size}" '
-        f'text-anchor="{anchor}" fill="{fill}"{weight}>{escape(text)}</text>'
-    )
+@dataclass(frozen=True)
+class _Text:
+    x: float
+    y: float
+    text: str
+    size: int = 13
+    anchor: str = "start"
+    fill: str = INK
+    bold: bool = False
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
-    # All text in `body` and `title` is escaped by _text / here.
-    return mark_safe(  # noqa: S308
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{"".join(body)}</svg>'
+@dataclass(frozen=True)
+class _Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    fill: str
+
+
+@dataclass(frozen=True)
+class _Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+def _text(
+    x: float, y: float, text: str, *, size: int = 13, anchor: str = "start", fill: str = INK, bold=False
+) -> _Text:
+    return _Text(round(x, 1), round(y, 1), text, size, anchor, fill, bold)
+
+
+def _svg(width: int, height: int, title: str, shapes: list) -> SafeString:
+    """The SVG from its template, which escapes every text as any page does."""
+    return render_to_string(
+        "reports/chart.svg",
+        {
+            "width": width,
+            "height": height,
+            "title": title,
+            "font": FONT_FAMILY,
+            "grid": GRID,
+            "lines": [s for s in shapes if isinstance(s, _Line)],
+            "rects": [s for s in shapes if isinstance(s, _Rect)],
+            "texts": [s for s in shapes if isinstance(s, _Text)],
+        },
     )
 
 
@@ -65,12 +100,9 @@ def horizontal_bars(
         length = 0.0 if bar.value is None else float(bar.value) / float(top) * plot
         if bar.value:
             colour = colours[i % len(colours)]
-            body.append(
-                f'<rect x="{label_width}" y="{y + 6:.1f}" width="{max(length, 2):.1f}" height="{row - 12}" '
-                f'fill="{colour}" rx="2"/>'
-            )
+            body.append(_Rect(label_width, round(y + 6, 1), round(max(length, 2), 1), row - 12, colour))
         body.append(_text(label_width + length + 8, y + row / 2 + 5, bar.caption, fill=MUTED))
-    body.append(f'<line x1="{label_width}" y1="0" x2="{label_width}" y2="{height}" stroke="{GRID}" stroke-width="1"/>')
+    body.append(_Line(label_width, 0, label_width, height))
     return _svg(width, height, title, body)
 
 
@@ -98,7 +130,7 @@ def column_chart(bars: Sequence[Bar], *, title: str, unit: str = "") -> SafeStri
         y = top_margin + plot_h * (1 - fraction)
         tick = top * fraction
         label = f"{tick:g}"
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(_Line(left, round(y, 1), width - right, round(y, 1)))
         body.append(_text(left - 6, y + 4, label, size=11, anchor="end", fill=MUTED))
     if unit:
         body.append(_text(left - 6, top_margin - 12, unit, size=11, anchor="end", fill=MUTED))
@@ -109,10 +141,7 @@ def column_chart(bars: Sequence[Bar], *, title: str, unit: str = "") -> SafeStri
         base = top_margin + plot_h
         if bar.value is not None:
             h = float(bar.value) / top * plot_h
-            body.append(
-                f'<rect x="{centre - column / 2:.1f}" y="{base - h:.1f}" width="{column:.1f}" height="{h:.1f}" '
-                f'fill="{BAR}" rx="2"/>'
-            )
+            body.append(_Rect(round(centre - column / 2, 1), round(base - h, 1), round(column, 1), round(h, 1), BAR))
             body.append(_text(centre, base - h - 6, bar.caption, size=12, anchor="middle", bold=True))
         else:
             body.append(_text(centre, base - 6, bar.caption, size=12, anchor="middle", fill=MUTED))
