@@ -24,7 +24,7 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Choosing a language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("entry/", include("tracker.entry.urls")),
+    path("entry/", include("tracker.workflow.entry_urls")),
     # Workflow and checks reports live with their apps but share the reports' URL space.
     path("reports/<slug:org>/<int:year>/completeness/", workflow_views.completeness_page, name="completeness"),
     path("reports/<slug:org>/<int:year>/checks/", checks_views.checks_page, name="checks"),

@@ -1,3 +1,9 @@
+"""The entry page: a report's figures, its checks and its workflow actions, and the audit trail.
+
+Here, with the workflow, because it shows all three; the figures are written through
+entry.services like every other write.
+"""
+
 from __future__ import annotations
 
 from itertools import groupby

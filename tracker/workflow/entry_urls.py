@@ -1,6 +1,11 @@
+"""The entry pages (`entry:` URLs): a report's figures with its workflow actions and checks.
+
+They live with the workflow, above entry and checks, because the page shows all three.
+"""
+
 from django.urls import path
 
-from tracker.entry import views
+from tracker.workflow import entry_views as views
 from tracker.workflow import views as workflow_views
 
 app_name = "entry"
