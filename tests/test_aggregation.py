@@ -1,43 +1,31 @@
-import pytest
-
-from tests.conftest import enter as save_figures
+from tests.conftest import enter
 from tracker.aggregation.yearly import Aggregator, years_with_data
 from tracker.entry.models import Status
 
 
-@pytest.fixture
-def enter(indicators):
-    """enter(org, "2022Q1", grp_cases_filed=3, ...) saves figures and approves the report."""
-
-    def _enter(org, period, status=Status.APPROVED, **figures):
-        return save_figures(org, period, figures, status=status)
-
-    return _enter
-
-
 class TestPeriods:
-    def test_quarterly_reports_add_up_to_the_year(self, world, enter):
+    def test_quarterly_reports_add_up_to_the_year(self, world):
         for q, n in enumerate([3, 4, 0, 5], start=1):
-            enter(world["organ"], f"2022Q{q}", grp_cases_filed=n)
+            enter(world["organ"], f"2022Q{q}", {"grp_cases_filed": n})
         figures = Aggregator(world["organ"], [2022]).org_year(world["organ"], 2022)
         assert figures.value("grp_cases_filed") == 12
 
-    def test_monthly_reports_add_up_to_the_year(self, world, enter):
+    def test_monthly_reports_add_up_to_the_year(self, world):
         for m in range(1, 13):
-            enter(world["organ"], f"2022-{m:02d}", grp_clues_accepted=m)
+            enter(world["organ"], f"2022-{m:02d}", {"grp_clues_accepted": m})
         assert Aggregator(world["organ"], [2022]).org_year(world["organ"], 2022).value("grp_clues_accepted") == 78
 
-    def test_a_cumulative_figure_takes_the_last_period_with_a_value(self, world, enter):
-        enter(world["forestry"], "2022Q1", grp_rectification_items=10)
-        enter(world["forestry"], "2022Q2", grp_rectification_items=14)
-        enter(world["forestry"], "2022Q3", grp_rectification_items=21)
-        enter(world["forestry"], "2022Q4", grp_rectification_items=None, grp_field_research_trips=2)
+    def test_a_cumulative_figure_takes_the_last_period_with_a_value(self, world):
+        enter(world["forestry"], "2022Q1", {"grp_rectification_items": 10})
+        enter(world["forestry"], "2022Q2", {"grp_rectification_items": 14})
+        enter(world["forestry"], "2022Q3", {"grp_rectification_items": 21})
+        enter(world["forestry"], "2022Q4", {"grp_rectification_items": None, "grp_field_research_trips": 2})
         figures = Aggregator(world["forestry"], [2022]).org_year(world["forestry"], 2022)
         assert figures.value("grp_rectification_items") == 21
 
-    def test_years_do_not_mix(self, world, enter):
-        enter(world["organ"], "2021", grp_cases_filed=9)
-        enter(world["organ"], "2022", grp_cases_filed=2)
+    def test_years_do_not_mix(self, world):
+        enter(world["organ"], "2021", {"grp_cases_filed": 9})
+        enter(world["organ"], "2022", {"grp_cases_filed": 2})
         agg = Aggregator(world["organ"], [2021, 2022])
         assert agg.org_year(world["organ"], 2021).value("grp_cases_filed") == 9
         assert agg.org_year(world["organ"], 2022).value("grp_cases_filed") == 2
@@ -45,17 +33,17 @@ class TestPeriods:
 
 
 class TestUnits:
-    def test_a_group_figure_is_the_sum_over_its_units(self, world, enter):
-        enter(world["organ"], "2022", grp_cases_filed=2)
-        enter(world["park"], "2022", grp_cases_filed=3)
+    def test_a_group_figure_is_the_sum_over_its_units(self, world):
+        enter(world["organ"], "2022", {"grp_cases_filed": 2})
+        enter(world["park"], "2022", {"grp_cases_filed": 3})
         figure = Aggregator(world["forestry"], [2022]).org_year(world["forestry"], 2022).figures["grp_cases_filed"]
         assert figure.value == 5
         assert figure.missing == 0
         assert figure.reporters == 2
 
-    def test_empty_and_zero_stay_distinct_across_units(self, world, enter):
-        enter(world["organ"], "2022", grp_cases_filed=0, grp_clues_accepted=None, grp_petition_visits=4)
-        enter(world["park"], "2022", grp_cases_filed=None, grp_clues_accepted=None, grp_petition_visits=0)
+    def test_empty_and_zero_stay_distinct_across_units(self, world):
+        enter(world["organ"], "2022", {"grp_cases_filed": 0, "grp_clues_accepted": None, "grp_petition_visits": 4})
+        enter(world["park"], "2022", {"grp_cases_filed": None, "grp_clues_accepted": None, "grp_petition_visits": 0})
         figures = Aggregator(world["forestry"], [2022]).org_year(world["forestry"], 2022).figures
         # 0 from one unit, nothing from the other: known, 0, one unit missing.
         assert figures["grp_cases_filed"].value == 0
@@ -66,31 +54,35 @@ class TestUnits:
         assert figures["grp_petition_visits"].value == 4
         assert figures["grp_petition_visits"].missing == 0
 
-    def test_only_approved_reports_count_unless_asked(self, world, enter):
-        enter(world["organ"], "2022", grp_cases_filed=2)
-        enter(world["park"], "2022", status=Status.SUBMITTED, grp_cases_filed=3)
+    def test_only_approved_reports_count_unless_asked(self, world):
+        enter(world["organ"], "2022", {"grp_cases_filed": 2})
+        enter(world["park"], "2022", {"grp_cases_filed": 3}, status=Status.SUBMITTED)
         approved = Aggregator(world["forestry"], [2022]).org_year(world["forestry"], 2022)
         assert approved.value("grp_cases_filed") == 2
         assert approved.unapproved_reports == 1
         everything = Aggregator(world["forestry"], [2022], include_unapproved=True).org_year(world["forestry"], 2022)
         assert everything.value("grp_cases_filed") == 5
 
-    def test_four_forms_shares_over_units(self, world, enter):
+    def test_four_forms_shares_over_units(self, world):
         enter(
             world["organ"],
             "2022",
-            grp_form1_person_times=40,
-            grp_form2_person_times=1,
-            grp_form3_person_times=0,
-            grp_form4_person_times=0,
+            {
+                "grp_form1_person_times": 40,
+                "grp_form2_person_times": 1,
+                "grp_form3_person_times": 0,
+                "grp_form4_person_times": 0,
+            },
         )
         enter(
             world["park"],
             "2022",
-            grp_form1_person_times=7,
-            grp_form2_person_times=2,
-            grp_form3_person_times=0,
-            grp_form4_person_times=0,
+            {
+                "grp_form1_person_times": 7,
+                "grp_form2_person_times": 2,
+                "grp_form3_person_times": 0,
+                "grp_form4_person_times": 0,
+            },
         )
         figures = Aggregator(world["forestry"], [2022]).org_year(world["forestry"], 2022)
         assert figures.value("grp_four_forms_total") == 50
@@ -101,13 +93,13 @@ class TestUnits:
 
 
 class TestCommission:
-    def test_the_commission_sees_the_sum_over_its_groups(self, world, enter):
-        enter(world["organ"], "2022", grp_cases_filed=2)
-        enter(world["park"], "2022", grp_cases_filed=3)
-        enter(world["water_unit"], "2022", grp_cases_filed=4)
-        enter(world["forestry"], "2022", grp_special_inspections=6)
-        enter(world["water"], "2022", grp_special_inspections=1)
-        enter(world["city"], "2022", city_four_forms_total=3038)
+    def test_the_commission_sees_the_sum_over_its_groups(self, world):
+        enter(world["organ"], "2022", {"grp_cases_filed": 2})
+        enter(world["park"], "2022", {"grp_cases_filed": 3})
+        enter(world["water_unit"], "2022", {"grp_cases_filed": 4})
+        enter(world["forestry"], "2022", {"grp_special_inspections": 6})
+        enter(world["water"], "2022", {"grp_special_inspections": 1})
+        enter(world["city"], "2022", {"city_four_forms_total": 3038})
         agg = Aggregator(world["city"], [2022])
         city = agg.org_year(world["city"], 2022)
         assert city.value("grp_cases_filed") == 9
@@ -116,7 +108,7 @@ class TestCommission:
         groups = [agg.org_year(g, 2022).value("grp_cases_filed") for g in agg.children(world["city"])]
         assert sum(groups) == city.value("grp_cases_filed")
 
-    def test_a_group_does_not_show_city_wide_or_a_unit_group_figures(self, world, enter):
+    def test_a_group_does_not_show_city_wide_or_a_unit_group_figures(self, world):
         agg = Aggregator(world["forestry"], [2022])
         codes = {ind.code for ind in agg.org_year(world["forestry"], 2022).indicators}
         assert "city_four_forms_total" not in codes

@@ -8,8 +8,7 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, make_user
-from tests.conftest import enter as save_figures
+from tests.conftest import PASSWORD, enter, make_user
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.models import Report, Status
@@ -47,18 +46,13 @@ def api_url(**params) -> str:
     return f"{reverse('api:summary')}?{query}" if query else reverse("api:summary")
 
 
-def enter(indicators, org, period: str, figures: dict, status: str = Status.APPROVED) -> Report:
-    return save_figures(org, period, figures, status=status)
-
-
 @pytest.fixture
 def dataset(world, indicators):
-    enter(indicators, world["organ"], "2022", ORGAN_2022)
-    enter(indicators, world["park"], "2022", PARK_2022)
-    enter(indicators, world["forestry"], "2022", GROUP_2022)
+    enter(world["organ"], "2022", ORGAN_2022)
+    enter(world["park"], "2022", PARK_2022)
+    enter(world["forestry"], "2022", GROUP_2022)
     # The water group's figures must never show in forestry's JSON, nor the reverse.
     enter(
-        indicators,
         world["water_unit"],
         "2022",
         {"grp_form1_person_times": 1, "grp_form2_person_times": 1, "grp_form3_person_times": 1},
@@ -126,7 +120,7 @@ class TestSummaryJson:
         assert shares["grp_form1_pct"] == {"whole": None, "one_decimal": None}
         # … and 33.3 / 33.3 / 33.4 / 0 once the fourth is known to be 0.
         Report.objects.filter(organisation=dataset["water_unit"]).update(status=Status.DRAFT)
-        enter(indicators, dataset["water_unit"], "2022", {"grp_form4_person_times": 0})
+        enter(dataset["water_unit"], "2022", {"grp_form4_person_times": 0})
         shares = charlie_client.get(api_url(org="water", year=2022)).json()["shares"]
         assert [shares[f"grp_form{n}_pct"]["one_decimal"] for n in range(1, 5)] == [33.3, 33.3, 33.4, 0.0]
         assert [shares[f"grp_form{n}_pct"]["whole"] for n in range(1, 5)] == [33, 33, 34, 0]
@@ -156,7 +150,7 @@ class TestSummaryJson:
 
     def test_the_commission_sees_its_own_and_its_groups_figures(self, client, dataset, indicators):
         make_user("dora", dataset["city"], Role.LEADER)
-        enter(indicators, dataset["city"], "2022", {"city_four_forms_total": 3038})
+        enter(dataset["city"], "2022", {"city_four_forms_total": 3038})
         client.login(username="dora", password=PASSWORD)
         data = client.get(api_url(org="city", year=2022)).json()
         assert data["values"]["city_four_forms_total"] == 3038

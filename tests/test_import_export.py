@@ -70,20 +70,16 @@ def stored() -> dict[tuple[str, str, str], tuple[int | None, str]]:
     }
 
 
-def save(org, period: str, **figures) -> Report:
-    return enter(org, period, figures, status=None)
-
-
 @pytest.fixture
 def figures(world):
     """Stored figures across the tree, with a 0, an unknown-with-a-note and another year."""
-    save(world["organ"], "2022Q1", **{UNIT_A: 12, UNIT_B: 0, UNIT_C: Entry(None, "待核实")})
-    save(world["organ"], "2022Q2", **{UNIT_A: 3038, UNIT_B: Entry(2, "含上年线索2件")})
-    save(world["park"], "2022", **{UNIT_A: 7})
-    save(world["forestry"], "2022-03", **{GROUP_A: 4})
-    save(world["water_unit"], "2022Q1", **{UNIT_A: 1})
-    save(world["city"], "2022", **{CITY_A: 99})
-    save(world["organ"], "2021Q4", **{UNIT_A: 8})
+    enter(world["organ"], "2022Q1", {UNIT_A: 12, UNIT_B: 0, UNIT_C: Entry(None, "待核实")}, status=None)
+    enter(world["organ"], "2022Q2", {UNIT_A: 3038, UNIT_B: Entry(2, "含上年线索2件")}, status=None)
+    enter(world["park"], "2022", {UNIT_A: 7}, status=None)
+    enter(world["forestry"], "2022-03", {GROUP_A: 4}, status=None)
+    enter(world["water_unit"], "2022Q1", {UNIT_A: 1}, status=None)
+    enter(world["city"], "2022", {CITY_A: 99}, status=None)
+    enter(world["organ"], "2021Q4", {UNIT_A: 8}, status=None)
     return world
 
 
@@ -164,7 +160,7 @@ class TestImport:
         assert "新建报表 2 份" in summary
 
     def test_it_changes_stored_figures_and_leaves_the_others_alone(self, world, tmp_path):
-        report = save(world["organ"], "2022Q1", **{UNIT_A: 12, UNIT_B: 4})
+        report = enter(world["organ"], "2022Q1", {UNIT_A: 12, UNIT_B: 4}, status=None)
         path = write_csv(
             tmp_path,
             [["forestry-organ", "2022Q1", UNIT_A, "13", "更正"], ["forestry-organ", "2022Q1", UNIT_C, "1", ""]],
@@ -180,7 +176,7 @@ class TestImport:
         assert report.revision == 2  # the entry page's stale-save check sees the import
 
     def test_an_empty_value_clears_a_stored_figure_to_unknown(self, world, tmp_path):
-        save(world["organ"], "2022Q1", **{UNIT_A: 12})
+        enter(world["organ"], "2022Q1", {UNIT_A: 12}, status=None)
         run_import(write_csv(tmp_path, [["forestry-organ", "2022Q1", UNIT_A, "", ""]]))
         assert Value.objects.get().value is None
 
@@ -198,7 +194,7 @@ class TestImport:
 
     def test_it_records_the_audit_history_as_an_import(self, world, tmp_path):
         importer = make_user("dora", world["city"], Role.ADMIN)
-        save(world["organ"], "2022Q1", **{UNIT_A: 12})
+        enter(world["organ"], "2022Q1", {UNIT_A: 12}, status=None)
         path = write_csv(
             tmp_path, [["forestry-organ", "2022Q1", UNIT_A, "13", ""], ["forestry-organ", "2022Q1", UNIT_B, "2", ""]]
         )
@@ -275,12 +271,12 @@ def _annual_conflict(world) -> str:
 
 
 def _stored_annual(world) -> None:
-    save(world["organ"], "2022", **{UNIT_A: 40})
+    enter(world["organ"], "2022", {UNIT_A: 40}, status=None)
 
 
 def _locked(status):
     def setup(world) -> None:
-        report = save(world["organ"], "2022Q3", **{UNIT_A: 40})
+        report = enter(world["organ"], "2022Q3", {UNIT_A: 40}, status=None)
         Report.objects.filter(pk=report.pk).update(status=status)
 
     return setup

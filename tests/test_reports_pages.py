@@ -21,17 +21,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import PASSWORD, make_user
-from tests.conftest import enter as save_figures
-from tracker.entry.models import Report, Status
+from tests.conftest import PASSWORD, enter, make_user
+from tracker.entry.models import Status
 from tracker.entry.services import Entry
 from tracker.orgs.models import Organisation, OrgKind, Role
-
-
-def enter(indicators, org, period: str, status: str = Status.APPROVED, **figures) -> Report:
-    """Save figures (a value, or (value, note)) for one period and set the report's status."""
-    figures = {code: Entry(*f) if isinstance(f, tuple) else f for code, f in figures.items()}
-    return save_figures(org, period, figures, status=status)
 
 
 def build_dataset(world, indicators) -> dict:
@@ -42,41 +35,44 @@ def build_dataset(world, indicators) -> dict:
     world["organ"].save()
     world["park"].save()
     enter(
-        indicators,
         world["organ"],
         "2022",
-        grp_cases_filed=3,
-        grp_petitions_received=10,
-        grp_form1_person_times=40,
-        grp_form2_person_times=1,
-        grp_form3_person_times=0,
-        grp_form4_person_times=0,
+        {
+            "grp_cases_filed": 3,
+            "grp_petitions_received": 10,
+            "grp_form1_person_times": 40,
+            "grp_form2_person_times": 1,
+            "grp_form3_person_times": 0,
+            "grp_form4_person_times": 0,
+        },
     )
     enter(
-        indicators,
         world["park"],
         "2022",
-        grp_cases_filed=None,
-        grp_petitions_received=5,
-        grp_form1_person_times=7,
-        grp_form2_person_times=2,
-        grp_form3_person_times=0,
-        grp_form4_person_times=0,
+        {
+            "grp_cases_filed": None,
+            "grp_petitions_received": 5,
+            "grp_form1_person_times": 7,
+            "grp_form2_person_times": 2,
+            "grp_form3_person_times": 0,
+            "grp_form4_person_times": 0,
+        },
     )
-    enter(indicators, nursery, "2022", status=Status.SUBMITTED, grp_cases_filed=5)
+    enter(nursery, "2022", {"grp_cases_filed": 5}, status=Status.SUBMITTED)
     enter(
-        indicators,
         world["forestry"],
         "2022",
-        grp_grassroots_orgs_guided=120,
-        grp_special_inspections=(6, "=1+2"),
-        grp_field_research_trips=5,
+        {
+            "grp_grassroots_orgs_guided": 120,
+            "grp_special_inspections": Entry(6, "=1+2"),
+            "grp_field_research_trips": 5,
+        },
     )
-    enter(indicators, world["organ"], "2021", grp_cases_filed=2)
-    enter(indicators, world["park"], "2021", grp_cases_filed=2)
-    enter(indicators, world["forestry"], "2021", grp_grassroots_orgs_guided=100, grp_special_inspections=0)
+    enter(world["organ"], "2021", {"grp_cases_filed": 2})
+    enter(world["park"], "2021", {"grp_cases_filed": 2})
+    enter(world["forestry"], "2021", {"grp_grassroots_orgs_guided": 100, "grp_special_inspections": 0})
     # Another group's figures, which bob must never see.
-    enter(indicators, world["water_unit"], "2022", grp_cases_filed=99)
+    enter(world["water_unit"], "2022", {"grp_cases_filed": 99})
     return {**world, "nursery": nursery}
 
 
@@ -306,7 +302,7 @@ class TestSummary:
                 code=f"forestry-extra{i}", name=f"单位{i}", kind=OrgKind.UNIT, parent=data["forestry"]
             )
             for year in (2021, 2022):
-                enter(indicators, unit, str(year), grp_cases_filed=i, grp_petitions_received=i + 1)
+                enter(unit, str(year), {"grp_cases_filed": i, "grp_petitions_received": i + 1})
         with CaptureQueriesContext(connection) as large:
             assert leader_client.get(self.url).status_code == 200
         assert len(large) == len(small)

@@ -170,10 +170,6 @@ def page_paragraphs(response) -> list[str]:
     return parser.paragraphs
 
 
-def save(org: Organisation, period: str, figures: dict[str, int | None], indicators, status=Status.APPROVED):
-    return enter(org, period, figures, status=status)
-
-
 def add_texts(org: Organisation, texts: dict[str, str]) -> None:
     OrganisationText.objects.bulk_create(OrganisationText(organisation=org, key=k, text=v) for k, v in texts.items())
 
@@ -181,9 +177,9 @@ def add_texts(org: Organisation, texts: dict[str, str]) -> None:
 def build_full_year(world, indicators):
     """Everything the 2022 review needs, approved (also used by the .docx tests)."""
     for unit, figures in UNIT_FIGURES.items():
-        save(world[unit], "2022", figures, indicators)
-    save(world["forestry"], "2022", GROUP_FIGURES, indicators)
-    save(world["city"], "2022", CITY_FIGURES, indicators)
+        enter(world[unit], "2022", figures)
+    enter(world["forestry"], "2022", GROUP_FIGURES)
+    enter(world["city"], "2022", CITY_FIGURES)
     add_texts(world["city"], CITY_TEXTS)
     add_texts(world["forestry"], GROUP_TEXTS)
     return world
@@ -217,8 +213,8 @@ class TestReviewPage:
         assert 'id="missing"' not in response.content.decode()
 
     def test_it_marks_and_lists_what_is_missing(self, client, bob, world, indicators):
-        save(world["organ"], "2022", {"grp_cases_filed": 2}, indicators)
-        save(world["forestry"], "2022", {"grp_field_research_trips": 5}, indicators)
+        enter(world["organ"], "2022", {"grp_cases_filed": 2})
+        enter(world["forestry"], "2022", {"grp_field_research_trips": 5})
         client.force_login(bob)
         response = client.get(review_url())
         html = response.content.decode()
@@ -261,7 +257,7 @@ class TestReviewPage:
         assert page_paragraphs(response) == expected_paragraphs({}, 2022, world["forestry"].name)
 
     def test_the_year_follows_the_chosen_year(self, client, bob, world, indicators):
-        save(world["forestry"], "2023", {"grp_field_research_trips": 40}, indicators)
+        enter(world["forestry"], "2023", {"grp_field_research_trips": 40})
         client.force_login(bob)
         response = client.get(review_url(year=2023))
         paragraphs = page_paragraphs(response)
@@ -271,9 +267,9 @@ class TestReviewPage:
         assert paragraphs == expected_paragraphs({"grp_field_research_trips": "40"}, 2023, world["forestry"].name)
 
     def test_only_approved_reports_count_unless_asked(self, client, bob, world, indicators):
-        save(world["organ"], "2022", {"grp_cases_filed": 2}, indicators)
-        save(world["park"], "2022", {"grp_cases_filed": 3}, indicators, status=Status.SUBMITTED)
-        save(world["city"], "2022", {"city_cases_filed": 1187}, indicators, status=Status.SUBMITTED)
+        enter(world["organ"], "2022", {"grp_cases_filed": 2})
+        enter(world["park"], "2022", {"grp_cases_filed": 3}, status=Status.SUBMITTED)
+        enter(world["city"], "2022", {"city_cases_filed": 1187}, status=Status.SUBMITTED)
         client.force_login(bob)
 
         approved = client.get(review_url())
@@ -304,7 +300,7 @@ class TestReviewPage:
         assert 'id="missing-grp_field_research_trips"' in response.content.decode()
 
     def test_the_commission_review_adds_up_its_groups(self, full_year, indicators, client):
-        save(full_year["water_unit"], "2022", {"grp_cases_filed": 4}, indicators)
+        enter(full_year["water_unit"], "2022", {"grp_cases_filed": 4})
         client.force_login(make_user("dana", full_year["city"], Role.LEADER))
         text = "".join(page_paragraphs(client.get(review_url("city"))))
         assert "立案查处7件" in text

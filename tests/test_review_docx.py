@@ -15,7 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from tests.test_review import build_full_year, page_paragraphs, review_url, save
+from tests.conftest import enter
+from tests.test_review import build_full_year, page_paragraphs, review_url
 
 TOLERANCE = Mm(0.5)
 
@@ -83,7 +84,7 @@ class TestReviewDocx:
         assert "第一种形态47人次、占94%，第二种形态3人次、占6%" in document.paragraphs[4].text
 
     def test_missing_figures_print_stars_and_are_highlighted(self, client, bob, world, indicators):
-        save(world["forestry"], "2022", {"grp_field_research_trips": 5}, indicators)
+        enter(world["forestry"], "2022", {"grp_field_research_trips": 5})
         client.force_login(bob)
         document = docx.Document(io.BytesIO(client.get(docx_url()).content))
         page = page_paragraphs(client.get(review_url()))
