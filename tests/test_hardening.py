@@ -183,3 +183,23 @@ def test_charts_are_drawn_by_a_template_that_escapes_every_text(settings):
     assert 'width="12,345' not in svg and "," not in svg.split("<text")[0]  # geometry is never localised
     column = charts.column_chart(bars, title="x", unit="件")
     assert column.startswith("<svg") and "&lt;script&gt;" in column
+
+
+def test_an_administrator_can_require_a_new_password_at_the_next_log_in(client, admin_client, world, bob):
+    from tracker.orgs.models import PasswordChangeRequired
+
+    admin_client.post(
+        "/admin/auth/user/", {"action": "require_password_change", "_selected_action": [bob.pk]}, follow=True
+    )
+    assert PasswordChangeRequired.objects.filter(user=bob).exists()
+    client.login(username="bob", password=PASSWORD)
+    response = client.get(reverse("reports:summary", args=["forestry", 2022]))
+    assert response.status_code == 302 and response.url == reverse("password_change")
+    page = client.get(reverse("password_change")).content.decode()
+    assert "管理员要求您先修改密码" in page
+    client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Xq7-new-secret-42", "new_password2": "Xq7-new-secret-42"},
+    )
+    assert not PasswordChangeRequired.objects.filter(user=bob).exists()
+    assert client.get(reverse("reports:summary", args=["forestry", 2022])).status_code == 200

@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -83,3 +84,26 @@ class PrivateCacheMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """Someone an administrator asked for a new password sees only the password change page
+    (and may log out) until they have chosen one."""
+
+    allowed = ("password_change", "password_change_done", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from tracker.orgs.apps import MUST_CHANGE_PASSWORD
+
+        session = getattr(request, "session", None)
+        if session is None or not session.get(MUST_CHANGE_PASSWORD):
+            return None
+        if request.resolver_match.url_name in self.allowed or request.path.startswith(settings.STATIC_URL):
+            return None
+        return redirect("password_change")

@@ -242,3 +242,27 @@ class OrganisationText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.text}"
+
+
+class PasswordChangeRequired(models.Model):
+    """An administrator asked this user to choose a new password at their next log-in.
+
+    Read once at log-in (orgs.signals puts it in the session) so that no page asks the database;
+    removed when the user changes the password.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_change_required",
+    )
+    since = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("password change required")
+        verbose_name_plural = _("password changes required")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -4,11 +4,13 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tracker.orgs.models import Membership, Organisation, Role, memberships_of
+from tracker.orgs.apps import MUST_CHANGE_PASSWORD
+from tracker.orgs.models import Membership, Organisation, PasswordChangeRequired, Role, memberships_of
 
 
 def _lockout_scope(user) -> list[str]:
@@ -37,3 +39,13 @@ def lockouts(request):
             messages.success(request, _("Lockout lifted for %(name)s.") % {"name": attempt.username})
         return redirect("lockouts")
     return render(request, "registration/lockouts.html", {"attempts": attempts})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a required change (PasswordChangeRequired) is done with it."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        PasswordChangeRequired.objects.filter(user=self.request.user).delete()
+        self.request.session.pop(MUST_CHANGE_PASSWORD, None)
+        return response
