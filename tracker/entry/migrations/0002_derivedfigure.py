@@ -18,8 +18,10 @@ def fill_derived(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0003_declarative_catalogue'),
+        ('catalogue', '0004_indicator_updated'),
         ('entry', '0001_initial'),
+        # The fill below forms sums with today's code, which reads the tree and the catalogue as they are now.
+        ('orgs', '0002_treelink'),
     ]
 
     operations = [
