@@ -298,7 +298,6 @@ class Aggregator:
             self.orgs = list(Organisation.objects.filter(path__startswith=root.path))
         else:
             self.orgs = [root]
-        self.by_id = {org.pk: org for org in self.orgs}
         by_path = {org.path: org for org in self.orgs}
         # Each organisation with itself and its ancestors within the subtree.
         self._up: dict[int, list[Organisation]] = {

@@ -237,19 +237,10 @@ def report_save_values(
         to_create, to_update = [], []
         now = timezone.now()
         for indicator, entry in entries.items():
-            note = (entry.note or "").strip()
-            current = existing.get(indicator.pk)
-            if current is None:
-                if entry.value is None and not note:
-                    continue
-                to_create.append(
-                    Value(report=locked, indicator=indicator, value=entry.value, note=note, updated_by=user)
-                )
-            elif current.value != entry.value or current.note != note:
-                current.value, current.note, current.updated_by, current.updated = entry.value, note, user, now
-                to_update.append(current)
-            else:
+            created, updated = _entry_write(existing.get(indicator.pk), locked.pk, indicator, entry, user, now)
+            if created is None and updated is None:
                 continue
+            (to_create if created else to_update).append(created or updated)
             result.changed_codes.append(indicator.code)
         if to_create:
             bulk_create_with_history(to_create, Value, default_user=user, default_change_reason=source)
@@ -267,6 +258,26 @@ def report_save_values(
             report.revision = locked.revision + 1
             derived_figures_refresh([locked.pk])
     return result
+
+
+def _entry_write(current: Value | None, report_id: int, indicator: Indicator, entry: Entry, user, now):
+    """What one entry does to the stored value: (a new value, None), (None, the value changed in
+    place) or (None, None) when nothing changes. An empty figure with no note creates nothing."""
+    note = (entry.note or "").strip()
+    if current is None:
+        if entry.value is None and not note:
+            return None, None
+        return Value(
+            report_id=report_id,
+            indicator_id=indicator.pk,
+            value=entry.value,
+            note=note,
+            updated_by_id=user.pk if user else None,
+        ), None
+    if current.value != entry.value or current.note != note:
+        current.value, current.note, current.updated_by, current.updated = entry.value, note, user, now
+        return None, current
+    return None, None
 
 
 @dataclass
@@ -372,27 +383,13 @@ def _write_chunk(
     to_create, to_update, touched = [], [], set()
     for report, entries in wanted.items():
         for indicator, entry in entries.items():
-            note = (entry.note or "").strip()
-            current = existing.get((report.pk, indicator.pk))
-            if current is None:
-                if entry.value is None and not note:
-                    result.values_unchanged += 1
-                    continue
-                to_create.append(
-                    Value(
-                        report_id=report.pk,
-                        indicator_id=indicator.pk,
-                        value=entry.value,
-                        note=note,
-                        updated_by_id=user.pk if user else None,
-                    )
-                )
-            elif current.value != entry.value or current.note != note:
-                current.value, current.note, current.updated_by, current.updated = entry.value, note, user, now
-                to_update.append(current)
-            else:
+            created, updated = _entry_write(
+                existing.get((report.pk, indicator.pk)), report.pk, indicator, entry, user, now
+            )
+            if created is None and updated is None:
                 result.values_unchanged += 1
                 continue
+            (to_create if created else to_update).append(created or updated)
             touched.add(report.pk)
     if to_create:
         _insert_values(to_create, now, batch_size)
