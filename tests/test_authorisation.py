@@ -13,11 +13,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.conftest import make_user
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
-from tracker.entry.services import Entry, values_save_for_period
+from tracker.entry.services import Entry, values_save_bulk, values_save_for_period
+from tracker.orgs.access import PERMISSIONS, Permission
+from tracker.orgs.models import Role
 
 # Patterns that are public on purpose, or guarded by another mechanism.
 NOT_CHECKED = {
@@ -131,3 +136,102 @@ class TestEveryUrl:
             assert response.status_code in (403, 405)  # POST-only, or reviewers' page
         else:
             assert response.status_code in (200, 302), f"GET {name}: {response.status_code}"
+
+
+# --- The permission table, tested through the ways in -------------------------------------------------
+# Every permission of tracker.orgs.access is tried here through a real way in, by a user of every
+# role over forestry's unit (and by a superuser with no membership at all); what happens must be
+# what the table says. A permission added to the table without a way in here fails the first test.
+
+# status the report must be in for the action to be possible, and the status it ends in
+TRANSITION_STATES = {
+    Permission.SUBMIT: (Status.DRAFT, Status.SUBMITTED),
+    Permission.RETURN: (Status.SUBMITTED, Status.RETURNED),
+    Permission.APPROVE: (Status.SUBMITTED, Status.APPROVED),
+    Permission.UNLOCK: (Status.APPROVED, Status.DRAFT),
+}
+
+
+def _view(client, user, report):
+    return client.get("/reports/forestry-organ/2022/").status_code == 200
+
+
+def _enter(client, user, report):
+    response = client.post(
+        "/entry/forestry-organ/2022/", {"revision": report.revision, "v_grp_cases_filed": "7"}, follow=True
+    )
+    assert response.status_code in (200, 403)
+    return report.values.get(indicator__code="grp_cases_filed").value == 7
+
+
+def _transition(permission):
+    def attempt(client, user, report):
+        before, after = TRANSITION_STATES[permission]
+        Report.objects.filter(pk=report.pk).update(status=before)
+        response = client.post(f"/entry/forestry-organ/2022/{permission}/", {"reason": "核对"})
+        assert response.status_code in (302, 403)
+        report.refresh_from_db()
+        assert report.status in (before, after)
+        return report.status == after
+
+    return attempt
+
+
+def _lift_lockout(client, user, report):
+    return client.get("/accounts/lockouts/").status_code == 200
+
+
+def _import(client, user, report):
+    from tracker.catalogue.models import Indicator
+
+    indicator = Indicator.objects.get(code="grp_cases_filed")
+    try:
+        values_save_bulk([(report.organisation, Period.parse("2022"), indicator, Entry(9))], user=user)
+    except PermissionDenied:
+        return False
+    return report.values.get(indicator=indicator).value == 9
+
+
+def _manage_templates(client, user, report):
+    user.is_staff = True  # the review text names live in the admin, which needs staff access too
+    user.save()
+    client.force_login(user)
+    return client.get("/reports/forestry-organ/2022/review/").context["texts_admin_url"] is not None
+
+
+WAYS_IN = {
+    Permission.VIEW: _view,
+    Permission.ENTER: _enter,
+    Permission.SUBMIT: _transition(Permission.SUBMIT),
+    Permission.RETURN: _transition(Permission.RETURN),
+    Permission.APPROVE: _transition(Permission.APPROVE),
+    Permission.UNLOCK: _transition(Permission.UNLOCK),
+    Permission.LIFT_LOCKOUT: _lift_lockout,
+    Permission.IMPORT: _import,
+    Permission.MANAGE_TEMPLATES: _manage_templates,
+}
+ROLES = [*Role.values, "superuser"]
+
+
+def test_every_permission_of_the_table_has_a_way_in_here():
+    assert set(WAYS_IN) == set(Permission)
+    assert set(PERMISSIONS) == set(Role.values)
+
+
+@pytest.mark.parametrize("permission", list(Permission), ids=lambda p: p.value)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_may_do_what_the_table_says(client, world, indicators, role, permission):
+    report, _ = values_save_for_period(
+        organisation=world["organ"],
+        period=Period.parse("2022"),
+        entries={indicators["grp_cases_filed"]: Entry(2), indicators["grp_clues_accepted"]: Entry(5)},
+    )
+    if role == "superuser":
+        # No membership: a superuser is an administrator of every tree, and nothing more.
+        user = get_user_model().objects.create_superuser("root", password="x")
+        expected = permission in PERMISSIONS[Role.ADMIN]
+    else:
+        user = make_user("someone", world["forestry"], role)
+        expected = permission in PERMISSIONS[role]
+    client.force_login(user)
+    assert WAYS_IN[permission](client, user, report) is expected

@@ -151,10 +151,10 @@ class TestIndex:
         assert response.url == "/reports/forestry-organ/2021/units/?include_unapproved=1"
         assert leader_client.get("/reports/?org=forestry&year=2021&page=trend").url == "/reports/forestry/trend/"
 
-    def test_it_404s_when_switching_to_another_groups_organisation(self, client, charlie, data):
+    def test_it_404s_for_another_groups_organisation_and_400s_for_a_bad_year(self, client, charlie, data):
         client.login(username="charlie", password=PASSWORD)
         assert client.get("/reports/?org=forestry&year=2022").status_code == 404
-        assert client.get("/reports/?org=water&year=abc").status_code == 404
+        assert client.get("/reports/?org=water&year=abc").status_code == 400
 
     def test_it_requires_login(self, client, data):
         response = client.get("/reports/")

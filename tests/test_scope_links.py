@@ -8,6 +8,7 @@ from it carry none.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -42,3 +43,52 @@ def test_every_link_to_a_report_page_keeps_the_range_and_the_switch(client, worl
         assert through.endswith("Q3"), f"{page}: {href} drops the range"
         checked += 1
     assert checked >= 1
+
+
+@pytest.mark.parametrize("page", SCOPED_PAGES)
+def test_the_approval_switch_flips_only_itself(client, world, bob, page):
+    """The switch keeps the range and the page's own parameters, and drops an export request."""
+    client.force_login(bob)
+    html = client.get(page + "?through=2022Q3&sort=name").content.decode()
+    if "/review/" in page:
+        # The review offers the switch as a checkbox in a form that keeps the range.
+        assert '<input type="hidden" name="through" value="2022Q3">' in html
+        assert 'name="include_unapproved" value="1"' in html
+        return
+    hrefs = [h.replace("&amp;", "&") for h in re.findall(r'href="(\?[^"]*)"', html)]
+    switches = [h for h in hrefs if "include_unapproved=1" in h]
+    assert switches, f"{page} has no approval switch"
+    for href in switches:
+        query = parse_qs(urlparse(href).query)
+        assert query["through"] == ["2022Q3"] and "_export" not in query
+        assert query.get("sort") == ["name"]
+
+
+@pytest.mark.parametrize("query", ["include_unapproved=yes", "through=2022Q5", "through=2019Q3"])
+@pytest.mark.parametrize("page", [*SCOPED_PAGES, "/api/v1/summary/?org=forestry&year=2022"])
+def test_a_bad_scope_value_is_a_400_not_a_default(client, world, bob, page, query):
+    client.force_login(bob)
+    if page.endswith("/trend/") and query == "through=2019Q3":
+        return  # the trend's range names its own last year: 2019 is a good value there
+    response = client.get(page + ("&" if "?" in page else "?") + query)
+    assert response.status_code == 400, f"{page}?{query}"
+
+
+# In a template: a link or field that names them. In Python: a string that starts a query with them, or reads one.
+SPELLED = {
+    ".html": re.compile(r'(include_unapproved|through)=|name="(include_unapproved|through)"'),
+    ".py": re.compile(r"""["'][?&]?(include_unapproved|through)=|GET(\.get\(|\[)["'](through|include_unapproved)"""),
+}
+
+
+def test_nothing_but_the_scope_spells_its_parameters():
+    """Pages and views render and read the scope through ReportScope (tracker/aggregation/scope.py) only."""
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in [*root.glob("templates/**/*.html"), *root.glob("tracker/**/*.py")]:
+        if path.name == "scope.py" or "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if SPELLED[path.suffix].search(line):
+                offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from tracker.entry.periods import MAX_YEAR, MIN_YEAR, PeriodError, Range
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, Range
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation
 
@@ -47,6 +47,21 @@ def parse_range(request: HttpRequest, year: int) -> tuple[Range, bool]:
         raise BadRequest(str(exc)) from exc
 
 
+def parse_year(text: str) -> int:
+    """A year typed into a query (`?year=2022`): four digits within the years the app keeps."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise BadRequest(_("Give a year as four digits: ?year=2022."))
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadRequest(_("The year must be between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR})
+    return year
+
+
+# What flipping the approval switch drops besides the scope's own parameters: an export request.
+NOT_KEPT = (THROUGH, INCLUDE_UNAPPROVED, "_export")
+
+
 @dataclass(frozen=True)
 class ReportScope:
     organisation: Organisation
@@ -54,16 +69,36 @@ class ReportScope:
     include_unapproved: bool
     # Whether the range was asked for; a default range is not written into links.
     explicit_range: bool = False
+    # The page's own parameters (sorting, filters, the chosen indicator), kept when the switch is flipped.
+    kept: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_request(cls, request: HttpRequest, org: str, year: int | None = None) -> ReportScope:
-        """The organisation (404 outside the user's subtree), the year, the range and the switch."""
+        """The organisation (404 outside the user's subtree), the year, the range and the switch.
+
+        Without a year (the trend), `?through=2023Q3` gives both the last year and the range.
+        """
         organisation = get_org_for_user(request.user, org)
         include_unapproved = parse_include_unapproved(request)
+        kept = tuple((key, value) for key, values in request.GET.lists() if key not in NOT_KEPT for value in values)
         if year is None:
-            return cls(organisation, None, include_unapproved)
+            through = request.GET.get(THROUGH, "").strip()
+            if not through:
+                return cls(organisation, None, include_unapproved, kept=kept)
+            try:
+                year = Period.parse(through).year
+            except PeriodError as exc:
+                raise BadRequest(str(exc)) from exc
         rng, explicit = parse_range(request, checked_year(year))
-        return cls(organisation, rng, include_unapproved, explicit)
+        return cls(organisation, rng, include_unapproved, explicit, kept)
+
+    @classmethod
+    def from_query(cls, request: HttpRequest) -> ReportScope:
+        """The same, with the organisation and year in the query too (`?org=forestry&year=2022`): the JSON."""
+        code = request.GET.get("org", "").strip()
+        if not code:
+            raise BadRequest(_("Give an organisation code: ?org=…"))
+        return cls.from_request(request, code, parse_year(request.GET.get("year", "")))
 
     @property
     def year(self) -> int | None:
@@ -82,6 +117,27 @@ class ReportScope:
         """ "?through=2023Q3&include_unapproved=1", or "" when there is nothing to keep."""
         params = self.params()
         return "?" + urlencode(params) if params else ""
+
+    @property
+    def switch_query(self) -> str:
+        """This page with the approval switch flipped (its sorting and chosen indicator kept)."""
+        params = [*self.kept, *replace(self, include_unapproved=not self.include_unapproved).params().items()]
+        return "?" + urlencode(params)
+
+    @property
+    def switch_param(self) -> str:
+        """The switch's field name, for a form that offers it as a checkbox."""
+        return INCLUDE_UNAPPROVED
+
+    @property
+    def approval_fields(self) -> list[tuple[str, str]]:
+        """Hidden fields that keep the switch through a form that chooses the rest (the switcher)."""
+        return [(INCLUDE_UNAPPROVED, "1")] if self.include_unapproved else []
+
+    @property
+    def range_fields(self) -> list[tuple[str, str]]:
+        """Hidden fields that keep the range through a form that chooses the rest."""
+        return [(THROUGH, self.params()[THROUGH])] if THROUGH in self.params() else []
 
     def with_range(self, rng: Range) -> ReportScope:
         return replace(self, range=rng, explicit_range=True)

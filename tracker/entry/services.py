@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,7 +24,7 @@ from tracker.catalogue.figures import derive_period
 from tracker.catalogue.models import Catalogue, Indicator
 from tracker.entry.models import DerivedFigure, Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
-from tracker.orgs.access import can_edit
+from tracker.orgs.access import Permission, require
 from tracker.orgs.models import Organisation
 
 
@@ -165,16 +165,16 @@ def report_get_or_create(*, organisation: Organisation, period: Period) -> Repor
         )
 
 
-def _check_role(user, organisation: Organisation) -> None:
-    """Only clerks and reviewers of the organisation write its figures.
+def _check_role(user, organisation: Organisation, permission: str = Permission.ENTER) -> None:
+    """Refuse a write the permission table does not allow (tracker.orgs.access).
 
     Checked here, not only in the views, so every way in (the page, a web upload) obeys it.
     No user means the system itself (the demo world); callers that are trusted otherwise
     (an operator's import at the shell, where --user only names who did it) pass
     enforce_role=False.
     """
-    if user is not None and not user.is_superuser and not can_edit(user, organisation):
-        raise PermissionDenied(_("Your role may not change these figures."))
+    if user is not None:
+        require(user, permission, organisation)
 
 
 class StaleReport(Exception):
@@ -318,7 +318,7 @@ def values_save_bulk(
         return result
     if enforce_role:
         for organisation in organisations.values():
-            _check_role(user, organisation)
+            _check_role(user, organisation, Permission.IMPORT)
     years = {period.year for _org, period in wanted}
     with transaction.atomic():
         lock_organisations(organisations.values())

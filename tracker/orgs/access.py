@@ -1,32 +1,103 @@
-"""Access helpers: every view looks organisations up through these.
+"""Who may do what, and where: the one permission table, and the lookups every view uses.
 
-An organisation outside the user's subtree answers 404, never 403, so that a URL
-does not reveal whether another group's unit exists.
+A user's role over an organisation is that of their nearest membership at or above it
+(`role_for`). What each role may do is `PERMISSIONS`, and nothing else decides it: the
+services refuse with it, the views ask it before showing a button or a form, the templates
+get its answers (never a role name), and the authorisation test reads it.
+
+A superuser is treated the same way everywhere: as an administrator of every tree (see
+`memberships_of`). Being a superuser opens the Django admin; it does not let anyone enter,
+submit or approve figures without a clerk's or reviewer's membership.
+
+An organisation outside the user's subtree answers 404, never 403, so that a URL does not
+reveal whether another group's unit exists.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tracker.orgs.models import Membership, Organisation, Role, memberships_of
 
 
-def get_org_for_user(user, code: str) -> Organisation:
-    org = Organisation.objects.for_user(user).filter(code=code).select_related("parent").first()
-    if org is None:
-        raise Http404("No such organisation.")
-    return org
+class Permission(models.TextChoices):
+    """Everything a role may be allowed to do over an organisation's subtree."""
+
+    VIEW = "view", gettext_lazy("view figures and reports")
+    ENTER = "enter", gettext_lazy("enter figures")
+    SUBMIT = "submit", gettext_lazy("submit for review")
+    RETURN = "return", gettext_lazy("return to the clerk")
+    APPROVE = "approve", gettext_lazy("approve")
+    UNLOCK = "unlock", gettext_lazy("unlock an approved report")
+    LIFT_LOCKOUT = "lift_lockout", gettext_lazy("lift a log-in lockout")
+    IMPORT = "import", gettext_lazy("import figures from a file")
+    MANAGE_TEMPLATES = "manage_templates", gettext_lazy("manage document templates")
 
 
-def role_for(user, org: Organisation) -> str | None:
-    """The user's role over `org`: that of the nearest membership above or at it."""
+P = Permission
+PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.CLERK: frozenset({P.VIEW, P.ENTER, P.SUBMIT, P.IMPORT}),
+    Role.REVIEWER: frozenset({P.VIEW, P.ENTER, P.SUBMIT, P.RETURN, P.APPROVE, P.UNLOCK, P.IMPORT, P.LIFT_LOCKOUT}),
+    Role.LEADER: frozenset({P.VIEW, P.MANAGE_TEMPLATES}),
+    Role.ADMIN: frozenset({P.VIEW, P.LIFT_LOCKOUT, P.MANAGE_TEMPLATES}),
+}
+# Actions that are refused without a written reason (the form asks for one; the service refuses).
+NEEDS_REASON = frozenset({P.RETURN, P.UNLOCK})
+
+
+def _nearest(user, org: Organisation) -> Membership | None:
     best: Membership | None = None
     for membership in memberships_of(user):
         if org.is_within(membership.organisation):
             if best is None or len(membership.organisation.path) > len(best.organisation.path):
                 best = membership
+    return best
+
+
+def role_for(user, org: Organisation) -> str | None:
+    """The user's role over `org`: that of the nearest membership at or above it."""
+    best = _nearest(user, org)
     return best.role if best else None
 
 
-def can_edit(user, org: Organisation) -> bool:
-    return role_for(user, org) in (Role.CLERK, Role.REVIEWER)
+def can(user, permission: str, org: Organisation) -> bool:
+    """Whether the user may do `permission` over `org` (by the table, nothing else)."""
+    return Permission(permission) in PERMISSIONS.get(role_for(user, org), frozenset())
+
+
+def require(user, permission: str, org: Organisation) -> None:
+    """Refuse (403) what the table does not allow; every service calls this before it writes."""
+    if not can(user, permission, org):
+        raise PermissionDenied(_("Your role may not do this: %(action)s.") % {"action": Permission(permission).label})
+
+
+def allowed(user, org: Organisation) -> frozenset[Permission]:
+    """Everything the user may do over `org`: what views hand to templates."""
+    return PERMISSIONS.get(role_for(user, org), frozenset())
+
+
+def orgs_where(user, permission: str):
+    """Every organisation over which the user may do `permission`, as a queryset.
+
+    The subtrees of the memberships that allow it; where the user also has a membership
+    below one of those (a group's reviewer who is only a clerk of one unit), each organisation
+    is decided by its nearest membership, as everywhere else.
+    """
+    memberships = memberships_of(user)
+    granting = [m.organisation for m in memberships if Permission(permission) in PERMISSIONS[m.role]]
+    orgs = Organisation.objects.subtree_of(granting)
+    nested = any(m.organisation.is_within(g) and m.organisation.pk != g.pk for m in memberships for g in granting)
+    if nested:
+        return Organisation.objects.filter(pk__in=[o.pk for o in orgs if can(user, permission, o)])
+    return orgs
+
+
+def get_org_for_user(user, code: str) -> Organisation:
+    org = Organisation.objects.for_user(user).filter(code=code).select_related("parent").first()
+    if org is None:
+        raise Http404(_("No such organisation."))
+    return org

@@ -55,10 +55,17 @@ def memberships_of(user) -> list[Membership]:
 
     A request's user object lives for that request: the scope, the switcher and the role checks
     of one page share one query instead of running it each.
+
+    A superuser is, besides, an administrator of every tree: an unsaved membership as Role.ADMIN
+    at each root that they have no membership of (tracker.orgs.access explains what that allows).
     """
     cached = getattr(user, "_tracker_memberships", None)
     if cached is None:
         cached = list(user.memberships.select_related("organisation"))
+        if user.is_superuser:
+            own = {m.organisation_id for m in cached}
+            roots = Organisation.objects.filter(parent__isnull=True).exclude(pk__in=own)
+            cached += [Membership(user=user, organisation=root, role=Role.ADMIN) for root in roots]
         user._tracker_memberships = cached
     return cached
 

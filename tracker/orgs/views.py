@@ -9,18 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tracker.orgs.access import Permission, orgs_where
 from tracker.orgs.apps import MUST_CHANGE_PASSWORD
-from tracker.orgs.models import Membership, Organisation, PasswordChangeRequired, Role, memberships_of
+from tracker.orgs.models import Membership, PasswordChangeRequired
 
 
 def _lockout_scope(user) -> list[str]:
-    """User names whose lockouts this user may lift: reviewers and admins, within their subtree."""
-    if user.is_superuser:
-        return list(Membership.objects.values_list("user__username", flat=True).distinct())
-    roots = [m.organisation for m in memberships_of(user) if m.role in (Role.REVIEWER, Role.ADMIN)]
-    if not roots:
+    """User names whose lockouts this user may lift: members of the organisations where they may."""
+    orgs = orgs_where(user, Permission.LIFT_LOCKOUT)
+    if not orgs.exists():
         raise PermissionDenied(_("Only reviewers and administrators can lift lockouts."))
-    orgs = Organisation.objects.subtree_of(roots)
     return list(Membership.objects.filter(organisation__in=orgs).values_list("user__username", flat=True).distinct())
 
 

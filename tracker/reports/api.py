@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET
 
 from tracker.aggregation.scope import ReportScope
 from tracker.aggregation.yearly import Aggregator, OrgFigures
-from tracker.entry.periods import MAX_YEAR, MIN_YEAR
 
 JSON_OPTIONS = {"ensure_ascii": False}
 
@@ -112,17 +111,8 @@ def summary_data(figures: OrgFigures, previous: OrgFigures, *, include_unapprove
 def summary(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return _error(_("Log in first."), 401)
-    code = request.GET.get("org", "").strip()
-    if not code:
-        return _error(_("Give an organisation code: ?org=…"), 400)
-    year_text = request.GET.get("year", "").strip()
-    if not (year_text.isascii() and year_text.isdigit()):
-        return _error(_("Give a year as four digits: ?year=2022."), 400)
-    year = int(year_text)
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        return _error(_("The year must be between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR}, 400)
     try:
-        scope = ReportScope.from_request(request, code, year)
+        scope = ReportScope.from_query(request)
     except Http404:
         # The same answer whether the code exists elsewhere or not at all.
         return _error(_("No such organisation."), 404)

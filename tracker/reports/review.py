@@ -10,8 +10,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from tracker.aggregation.scope import INCLUDE_UNAPPROVED, ReportScope
+from tracker.aggregation.scope import ReportScope
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR
+from tracker.orgs.access import Permission, can
 from tracker.orgs.models import Organisation, OrgKind
 from tracker.reports.docx import CONTENT_TYPE, review_document
 from tracker.reports.review_text import Review, build_review
@@ -49,7 +50,6 @@ def review_page(request: HttpRequest, org: str, year: int) -> HttpResponse:
         "organisation": review.organisation,
         "year": review.year,
         "include_unapproved": review.include_unapproved,
-        "include_unapproved_param": INCLUDE_UNAPPROVED,
         "docx_url": reverse("reports:review_docx", args=[review.organisation.code, review.year]) + query,
         "previous_year": review.year - 1 if review.year > MIN_YEAR else None,
         "next_year": review.year + 1 if review.year < MAX_YEAR else None,
@@ -58,7 +58,10 @@ def review_page(request: HttpRequest, org: str, year: int) -> HttpResponse:
         "scope": scope,
         "query": query,
         "visible": visible,
-        "texts_admin_url": _texts_admin_url(review),
+        # The names live in the admin: offered to those the table lets manage texts, with admin access.
+        "texts_admin_url": _texts_admin_url(review)
+        if request.user.is_staff and can(request.user, Permission.MANAGE_TEMPLATES, review.organisation)
+        else None,
     }
     return render(request, "reports/review.html", context)
 

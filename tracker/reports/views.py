@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from django.core.exceptions import BadRequest
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -23,11 +22,11 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from tracker.aggregation.scope import INCLUDE_UNAPPROVED, THROUGH, ReportScope, checked_year, parse_include_unapproved
+from tracker.aggregation.scope import ReportScope, checked_year, parse_include_unapproved, parse_year
 from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
-from tracker.entry.periods import Period, PeriodError, PeriodType, Range
+from tracker.entry.periods import Period, PeriodType, Range
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation, path_prefixes
 from tracker.reports import charts
@@ -90,30 +89,31 @@ def index(request: HttpRequest) -> HttpResponse:
     Without parameters: the summary of the user's top organisation for its latest year.
     With ?org=&year=&range=&page=: that page (another group's organisation is a 404).
     """
-    query = {INCLUDE_UNAPPROVED: "1"} if parse_include_unapproved(request) else {}
+    include_unapproved = parse_include_unapproved(request)
     if "org" in request.GET:
         organisation = get_org_for_user(request.user, request.GET["org"])
         page = request.GET.get("page") if request.GET.get("page") in PAGES else "summary"
         choice = request.GET.get("range", "")
         if choice and choice not in RANGE_CHOICES:
             raise BadRequest(_("No such range."))
+        year_text = request.GET.get("year", "")
+        year = checked_year(parse_year(year_text)) if year_text else latest_year(organisation)
         if page == "trend":
+            scope = ReportScope(organisation, None, include_unapproved)
             url = reverse("reports:trend", args=[organisation.code])
         else:
-            try:
-                year = checked_year(int(request.GET.get("year") or latest_year(organisation)))
-            except ValueError as exc:
-                raise Http404("No such year.") from exc
-            url = reverse(f"reports:{page}", args=[organisation.code, year])
             # The default range (the whole of an ended year) needs no parameter.
-            if choice and Range.through(year, through_for(year, choice)) != Range.default(year, timezone.localdate()):
-                query[THROUGH] = through_for(year, choice)
+            default = Range.default(year, timezone.localdate())
+            rng = Range.through(year, through_for(year, choice)) if choice else default
+            scope = ReportScope(organisation, None if rng == default else rng, include_unapproved, True)
+            url = reverse(f"reports:{page}", args=[organisation.code, year])
     else:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
         if organisation is None:
             return render(request, "reports/index.html")
+        scope = ReportScope(organisation, None, include_unapproved)
         url = reverse("reports:summary", args=[organisation.code, latest_year(organisation)])
-    return redirect(f"{url}?{urlencode(query)}" if query else url)
+    return redirect(url + scope.query)
 
 
 class ReportPage(ExportMixin, SingleTableMixin):
@@ -128,8 +128,9 @@ class ReportPage(ExportMixin, SingleTableMixin):
     def dispatch(self, request, *args, **kwargs):
         self.scope = ReportScope.from_request(request, kwargs["org"], kwargs["year"] if self.with_year else None)
         self.organisation = self.scope.organisation
-        self.range = self.scope.range
-        self.year = self.scope.year
+        # The trend's ?through= names its last year and range, not a year of the page's own.
+        self.range = self.scope.range if self.with_year else None
+        self.year = self.scope.year if self.with_year else None
         self.include_unapproved = self.scope.include_unapproved
         return super().dispatch(request, *args, **kwargs)
 
@@ -367,15 +368,7 @@ class TrendView(SectionFilteredPage):
         years = sorted(set(years_with_data(self.organisation))) or [current_year()]
         # ?through=2023Q3: the years up to 2023, each through Q3. Without it: the range the latest
         # year is shown by default (all of it once it has ended), the same for every year.
-        through = request.GET.get(THROUGH, "").strip()
-        if through:
-            try:
-                last = Range.through(Period.parse(through).year, through)
-            except PeriodError as exc:
-                raise BadRequest(str(exc)) from exc
-            self.scope = self.scope.with_range(last)
-        else:
-            last = Range.default(years[-1], timezone.localdate())
+        last = self.scope.range or Range.default(years[-1], timezone.localdate())
         self.years = [y for y in years if y <= last.year] or [last.year]
         self.ranges = [last.in_other_year(year) for year in self.years]
         self.trend_range = last
@@ -395,7 +388,7 @@ class TrendView(SectionFilteredPage):
         return _("Trend")
 
     def nav_scope(self) -> ReportScope:
-        return self.scope.with_range(self.trend_range) if self.scope.range is None else self.scope
+        return self.scope if self.scope.range else self.scope.with_range(self.trend_range)
 
     def chosen_indicator(self) -> Indicator | None:
         """?indicator=<code>, else the first indicator with a figure in any year."""

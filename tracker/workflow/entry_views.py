@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from tracker.entry.services import (
     report_get,
     values_save_for_period,
 )
-from tracker.orgs.access import can_edit, get_org_for_user
+from tracker.orgs.access import Permission, can, get_org_for_user, require
 from tracker.orgs.models import Organisation
 from tracker.workflow.services import allowed_actions, report_checks
 
@@ -87,7 +87,8 @@ def report_values(request, org: str, period: str):
     previous, last_year = period_obj.previous(), period_obj.same_last_year()
     values = values_by_period(organisation, [period_obj, previous, last_year])
     current = values[period_obj]
-    editable = can_edit(request.user, organisation) and (report is None or report.status in EDITABLE_STATUSES)
+    may_enter = can(request.user, Permission.ENTER, organisation)
+    editable = may_enter and (report is None or report.status in EDITABLE_STATUSES)
 
     period_problem = None
     if report is None:
@@ -105,8 +106,7 @@ def report_values(request, org: str, period: str):
         initial.update(ReportValuesForm.opened_initial(ind.code, Entry(saved.value, saved.note) if saved else None))
 
     if request.method == "POST":
-        if not can_edit(request.user, organisation):
-            raise PermissionDenied(_("Your role may not change these figures."))
+        require(request.user, Permission.ENTER, organisation)
         form = ReportValuesForm(request.POST, indicators=indicators)
         if form.is_valid():
             entries = {

@@ -4,14 +4,15 @@
                          │
                          └─return (reason)──▶ returned ──submit──▶ submitted
 
-Each rule is checked here, whatever the caller: clerks and reviewers submit, only
-reviewers return, approve and unlock. Submission runs the validation rules: errors
+Each rule is checked here, whatever the caller: who may take which action is the permission
+table's (tracker.orgs.access; clerks and reviewers submit, only reviewers return, approve and
+unlock), the statuses are TRANSITIONS below. Submission runs the validation rules: errors
 block it, warnings need a note on one of the figures involved.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,26 +20,29 @@ from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator
 from tracker.checks.engine import CheckResult, active_rules, run_checks
 from tracker.entry.models import Report, Status, Value
-from tracker.orgs.access import role_for
-from tracker.orgs.models import Role
+from tracker.orgs.access import NEEDS_REASON, Permission, allowed, require
 from tracker.workflow.models import Action, ReportTransition
 
-# action → (statuses it starts from, status it ends in, roles allowed, reason required)
+# action → (statuses it starts from, status it ends in). Who may take it, and whether it needs a
+# reason, is the permission table's (tracker.orgs.access): the action's name is its permission.
 TRANSITIONS = {
-    Action.SUBMIT: ((Status.DRAFT, Status.RETURNED), Status.SUBMITTED, (Role.CLERK, Role.REVIEWER), False),
-    Action.RETURN: ((Status.SUBMITTED,), Status.RETURNED, (Role.REVIEWER,), True),
-    Action.APPROVE: ((Status.SUBMITTED,), Status.APPROVED, (Role.REVIEWER,), False),
-    Action.UNLOCK: ((Status.APPROVED,), Status.DRAFT, (Role.REVIEWER,), True),
+    Action.SUBMIT: ((Status.DRAFT, Status.RETURNED), Status.SUBMITTED),
+    Action.RETURN: ((Status.SUBMITTED,), Status.RETURNED),
+    Action.APPROVE: ((Status.SUBMITTED,), Status.APPROVED),
+    Action.UNLOCK: ((Status.APPROVED,), Status.DRAFT),
 }
 
 
-def allowed_actions(*, report: Report, user) -> list[str]:
-    """The actions this user may take on this report now (for the buttons; the service re-checks)."""
-    role = role_for(user, report.organisation)
+def allowed_actions(*, report: Report, user) -> list[dict]:
+    """The actions this user may take on this report now (for the buttons; the service re-checks).
+
+    Each is {"action", "label", "needs_reason"}, so the template decides nothing itself.
+    """
+    permitted = allowed(user, report.organisation)
     return [
-        action
-        for action, (sources, _target, roles, _reason) in TRANSITIONS.items()
-        if report.status in sources and role in roles
+        {"action": action, "label": action.label, "needs_reason": Permission(action) in NEEDS_REASON}
+        for action, (sources, _target) in TRANSITIONS.items()
+        if report.status in sources and Permission(action) in permitted
     ]
 
 
@@ -84,11 +88,10 @@ def _check_submission(report: Report) -> None:
 
 
 def report_transition(*, report: Report, user, action: str, reason: str = "") -> ReportTransition:
-    sources, target, roles, needs_reason = TRANSITIONS[Action(action)]
-    if role_for(user, report.organisation) not in roles:
-        raise PermissionDenied(_("Your role may not do this."))
+    sources, target = TRANSITIONS[Action(action)]
+    require(user, action, report.organisation)
     reason = (reason or "").strip()
-    if needs_reason and not reason:
+    if Permission(action) in NEEDS_REASON and not reason:
         raise ValidationError(_("Give a reason."), code="reason_required")
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
