@@ -17,6 +17,8 @@ from tests.test_reports_pages import build_dataset
 from tracker.spreadsheets import neutralise, spreadsheet_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Above the table: the title block (tests/test_exports_office.py checks it); the header row comes next.
+HEADER_ROW = 4
 
 
 @pytest.fixture
@@ -31,9 +33,17 @@ def leader_client(client, bob, data):
 
 
 def workbook_rows(response) -> list[tuple]:
+    """The table: its header row, then its rows."""
     assert response["Content-Type"] == XLSX
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    return list(sheet.iter_rows(values_only=True))
+    return list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
+
+
+def ascii_filename(response) -> str:
+    """The plain file name offered beside the Chinese one."""
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="')
+    return disposition.split('"')[1]
 
 
 def sheet(response):
@@ -58,7 +68,7 @@ class TestSummaryExport:
     def test_it_downloads_xlsx_with_chinese_headers_and_numbers(self, leader_client):
         response = leader_client.get(self.url + "?_export=xlsx")
         assert response.status_code == 200
-        assert response["Content-Disposition"] == 'attachment; filename="forestry-2022-summary.xlsx"'
+        assert ascii_filename(response) == "forestry-2022-summary.xlsx"
         rows = workbook_rows(response)
         assert rows[0] == (
             *("板块", "指标", "单位", "2022年", "2021年"),
@@ -87,7 +97,7 @@ class TestSummaryExport:
 
     def test_it_downloads_csv(self, leader_client):
         response = leader_client.get(self.url + "?_export=csv")
-        assert response["Content-Disposition"] == 'attachment; filename="forestry-2022-summary.csv"'
+        assert ascii_filename(response) == "forestry-2022-summary.csv"
         rows = csv_rows(response)
         assert rows[0][:5] == ["板块", "指标", "单位", "2022年", "2021年"]
         assert by_name(rows, "立案")[3:7] == ["3", "4", "-1", "-25.0"]
@@ -115,7 +125,7 @@ class TestUnitsExport:
 
     def test_it_downloads_a_column_per_unit(self, leader_client):
         response = leader_client.get(self.url + "?_export=xlsx")
-        assert response["Content-Disposition"] == 'attachment; filename="forestry-2022-units.xlsx"'
+        assert ascii_filename(response) == "forestry-2022-units.xlsx"
         rows = workbook_rows(response)
         assert rows[0] == ("板块", "指标", "单位", "局机关", "森林公园", "苗圃", "合计")
         assert by_name(rows, "立案")[3:] == (3, None, None, 3)
@@ -130,13 +140,13 @@ class TestUnitsExport:
         data["park"].short_name = '=HYPERLINK("http://example.com")'
         data["park"].save()
         ws = sheet(leader_client.get(self.url + "?_export=xlsx"))
-        header = [cell for cell in next(ws.iter_rows())]
+        header = list(ws[HEADER_ROW])
         assert header[4].value == '\'=HYPERLINK("http://example.com")'
         assert header[4].data_type == "s"
 
     def test_it_downloads_csv(self, leader_client):
         response = leader_client.get(self.url + "?_export=csv")
-        assert response["Content-Disposition"] == 'attachment; filename="forestry-2022-units.csv"'
+        assert ascii_filename(response) == "forestry-2022-units.csv"
         assert by_name(csv_rows(response), "立案")[3:] == ["3", "", "", "3"]
 
     def test_it_404s_for_another_group(self, client, charlie, data):
@@ -149,7 +159,7 @@ class TestTrendExport:
 
     def test_it_downloads_a_column_per_year(self, leader_client):
         response = leader_client.get(self.url + "?_export=xlsx")
-        assert response["Content-Disposition"] == 'attachment; filename="forestry-trend.xlsx"'
+        assert ascii_filename(response) == "forestry-trend.xlsx"
         rows = workbook_rows(response)
         assert rows[0] == ("板块", "指标", "单位", "2021年", "2022年")
         assert by_name(rows, "立案")[3:] == (4, 3)

@@ -243,7 +243,7 @@ class TestChecksReport:
         assert "forestry-2022-checks.xlsx" in export["Content-Disposition"]
         sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
         rows = list(sheet.iter_rows(values_only=True))
-        assert rows[0][0] == "组织"
+        assert rows[3][0] == "组织"  # the header, below the title block
         broken = [r for r in rows if r[2] == "“其中：检举控告类”不能超过“接收信访举报”。" and r[6] == "未通过"]
         assert broken and broken[0][4] == 5 and broken[0][5] == 2
 

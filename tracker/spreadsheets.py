@@ -1,12 +1,34 @@
-"""What a spreadsheet cell may hold: numbers as numbers, text that can never run as a formula.
+"""What a spreadsheet cell may hold, and how every download people open in Excel is laid out.
 
-Used by every download that people open in Excel (the report tables, the checks page), so it sits
-below the apps that write them.
+Used by every download that people open in Excel and hand on (the report tables, the checks page,
+the completeness page), so it sits below the apps that write them and imports none of them.
+An Excel file gets a title block (organisation, range, approval, when it was made), column widths
+that fit Chinese text, number formats and a print set-up for A4; a CSV stays a plain table that
+imports again cleanly. Both get a Chinese file name with an ASCII fallback.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
 
 # A spreadsheet treats a cell starting with one of these as a formula (or, for tab and
 # carriage return, may shift it into one): "CSV injection".
@@ -29,3 +51,251 @@ def spreadsheet_cell(value: object) -> int | Decimal | float | str | None:
     if isinstance(value, int | Decimal | float):
         return value
     return neutralise(str(value))
+
+
+XLSX = "xlsx"
+CSV = "csv"
+CONTENT_TYPES = {
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    CSV: "text/csv; charset=utf-8",
+}
+
+# Excel opens a UTF-8 CSV as the local code page unless it starts with a byte-order mark.
+UTF8_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class SheetHeading:
+    """What a downloaded table is about: the title block above it, and the file's name."""
+
+    organisation: str  # the full name: 派驻市林业和草原局纪检监察组
+    page: str  # the page's name: 年度汇总, 分单位, 报送情况 …
+    range_heading: str  # "2022年", "2023年前三季度"
+    # Whether unapproved reports are counted; None for a table of reports rather than figures
+    # (the completeness page lists every report with its status).
+    include_unapproved: bool | None
+    generated: datetime = field(default_factory=timezone.now)
+
+    def lines(self) -> list[str]:
+        """The title block: what, which range and which reports, and when it was made."""
+        approval = {None: "", False: _("Approved only"), True: _("Unapproved included")}[self.include_unapproved]
+        made = timezone.localtime(self.generated).strftime("%Y-%m-%d %H:%M")
+        return [
+            f"{self.organisation} · {self.page}",
+            " · ".join(part for part in (self.range_heading, approval) if part),
+            _("Generated: %(time)s") % {"time": made},
+        ]
+
+    def filename(self, extension: str) -> str:
+        """ "派驻市林业和草原局纪检监察组-2022年-年度汇总.xlsx" """
+        parts = (safe_filename_part(p) for p in (self.organisation, self.range_heading, self.page))
+        return "-".join(p for p in parts if p) + f".{extension}"
+
+
+# Characters Windows refuses in a file name, and control characters.
+UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def safe_filename_part(text: str) -> str:
+    return UNSAFE_IN_FILENAME.sub("_", text).strip(" .")
+
+
+def attachment_header(filename: str, ascii_fallback: str) -> str:
+    """Content-Disposition with the Chinese name (RFC 5987) and, for old clients, an ASCII one (RFC 6266)."""
+    utf8 = content_disposition_header(True, filename)
+    if "filename*=" not in utf8:
+        return utf8  # an ASCII name needs no fallback
+    return content_disposition_header(True, ascii_fallback) + "; " + utf8.removeprefix("attachment; ")
+
+
+def spreadsheet_download(
+    *,
+    file_format: str,
+    heading: SheetHeading,
+    headers: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    ascii_name: str,
+    sheet_title: str = "",
+    landscape: bool = False,
+) -> HttpResponse:
+    """An Excel (title block, layout, print set-up) or CSV (plain table) download of one table.
+
+    Every cell goes through `spreadsheet_cell` here, whatever the caller did. `landscape` forces
+    landscape printing (the per-unit table); otherwise a wide table gets it. Used by the report
+    pages' exports, the checks page and the completeness page.
+    """
+    header_cells = [spreadsheet_cell(cell) for cell in headers]
+    body = [[spreadsheet_cell(cell) for cell in row] for row in rows]
+    if file_format == XLSX:
+        sheet_title = sheet_title or heading.page
+        content: bytes | str = workbook_bytes(heading, header_cells, body, sheet_title=sheet_title, landscape=landscape)
+    elif file_format == CSV:
+        content = csv_text(header_cells, body)
+    else:
+        raise ValueError(f"No such spreadsheet format: {file_format}")
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = attachment_header(heading.filename(file_format), ascii_name)
+    return response
+
+
+def csv_text(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> str:
+    """The table alone, header first: no title block, so that it imports again as it is."""
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return UTF8_BOM + stream.getvalue()
+
+
+# -- the Excel layout ---------------------------------------------------------------------------
+
+# Column widths are in widths of "0"; a Chinese character takes two.
+MIN_WIDTH = 8
+MAX_WIDTH = 40  # about 20 Chinese characters: longer text (names, notes, rules) wraps
+HEADER_MAX = 20  # a long header (a unit's full name) wraps rather than widening a column of figures
+PADDING = 2
+# Points per line of 11-point text. Wrapped rows get their height written out: LibreOffice does not
+# fit a row to wrapped text when it opens an .xlsx, and Excel keeps what it is given.
+LINE_HEIGHT = 15
+# Wider than this (or with more columns) the table prints landscape.
+PORTRAIT_COLUMNS = 6
+PORTRAIT_WIDTH = 95
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+HEADER_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+META_FONT = Font(size=10, color="595959")
+INVALID_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def display_width(text: str) -> int:
+    """How many "0"s wide text is: wide (CJK) characters count double; the longest line counts."""
+    return max(
+        (sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.splitlines()),
+        default=0,
+    )
+
+
+def number_format(value: int | Decimal | float) -> str:
+    """Thousands separators; a Decimal keeps its places (a share 12.5 → one decimal)."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        places = min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
+        return "#,##0" + ("." + "0" * places if places else "")
+    if isinstance(value, float):
+        return "#,##0.0##"
+    return "#,##0"
+
+
+def cell_width(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int | Decimal | float):
+        return len(f"{value:,}") + 1
+    return display_width(str(value))
+
+
+def lines_needed(value: object, width: int) -> int:
+    """How many lines a cell takes once wrapped within its column."""
+    if not isinstance(value, str):
+        return 1
+    usable = max(width - PADDING, 1)
+    return sum(max(1, math.ceil(display_width(line) / usable)) for line in value.splitlines() or [""])
+
+
+def fit_row_height(sheet: Worksheet, row_number: int, values: Sequence[object], widths: Sequence[int]) -> None:
+    lines = max((lines_needed(value, width) for value, width in zip(values, widths, strict=False)), default=1)
+    if lines > 1:
+        sheet.row_dimensions[row_number].height = LINE_HEIGHT * lines + 2
+
+
+def column_widths(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> list[int]:
+    widths = []
+    for index, header in enumerate(headers):
+        body = max((cell_width(row[index]) for row in rows if index < len(row)), default=0)
+        wanted = max(body, min(cell_width(header), HEADER_MAX)) + PADDING
+        widths.append(min(max(wanted, MIN_WIDTH), MAX_WIDTH))
+    return widths
+
+
+def sheet_text(value: str) -> str:
+    # Control characters cannot be stored in an .xlsx at all.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def workbook_bytes(
+    heading: SheetHeading,
+    headers: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    *,
+    sheet_title: str,
+    landscape: bool = False,
+) -> bytes:
+    """One sheet: the title block, the header row, the rows, laid out and set up to print on A4."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = INVALID_IN_SHEET_TITLE.sub("-", sheet_title)[:31] or "Sheet1"
+    columns = max(len(headers), 1)
+    widths = column_widths(headers, rows)
+
+    lines = heading.lines()
+    for number, line in enumerate(lines, start=1):
+        cell = sheet.cell(row=number, column=1, value=sheet_text(neutralise(line)))
+        cell.font = TITLE_FONT if number == 1 else META_FONT
+        cell.alignment = Alignment(horizontal="center" if number == 1 else "left", vertical="center")
+        if columns > 1:
+            sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=columns)
+    sheet.row_dimensions[1].height = 24
+    header_row = len(lines) + 1
+
+    for column, value in enumerate(headers, start=1):
+        cell = sheet.cell(row=header_row, column=column, value=_cell_value(value))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    fit_row_height(sheet, header_row, headers, widths)
+
+    for row_number, row in enumerate(rows, start=header_row + 1):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=_cell_value(value))
+            cell.border = BORDER
+            if isinstance(value, int | Decimal | float):
+                cell.number_format = number_format(value)
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            else:
+                wrap = value is not None and cell_width(value) + PADDING > widths[column - 1]
+                cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=wrap)
+        fit_row_height(sheet, row_number, row, widths)
+
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    wide = landscape or columns > PORTRAIT_COLUMNS or sum(widths) > PORTRAIT_WIDTH
+    _print_setup(sheet, header_row=header_row, landscape=wide)
+
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def _cell_value(value: object) -> object:
+    return sheet_text(value) if isinstance(value, str) else value
+
+
+def _print_setup(sheet: Worksheet, *, header_row: int, landscape: bool) -> None:
+    """A4, every column on the page's width (as many pages down as it takes), title and header on each page."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{header_row}"
+    sheet.print_options.horizontalCentered = True
+    # Inches: 1.5 cm at the sides, room at the foot for the page number.
+    sheet.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.8, header=0.3, footer=0.4)
+    sheet.oddFooter.center.text = _("Page &P of &N")
+    sheet.oddFooter.center.size = 9

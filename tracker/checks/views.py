@@ -4,11 +4,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from tablib import Dataset
 
 from tracker.aggregation.scope import ReportScope
 from tracker.checks.selectors import subtree_findings
-from tracker.spreadsheets import spreadsheet_cell
+from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
 
 
 @require_safe
@@ -17,7 +16,7 @@ def checks_page(request, org: str, year: int):
     scope = ReportScope.from_request(request, org, year)
     rows = subtree_findings(scope.organisation, scope.range, include_unapproved=scope.include_unapproved)
     if request.GET.get("_export") == "xlsx":
-        return _export(rows, scope.organisation, scope.range.through_text)
+        return _export(rows, scope)
     return render(
         request,
         "checks/checks.html",
@@ -32,7 +31,8 @@ def checks_page(request, org: str, year: int):
     )
 
 
-def _export(rows, organisation, year) -> HttpResponse:
+def _export(rows, scope: ReportScope) -> HttpResponse:
+    """The findings as an Excel file, laid out as every download of the app is."""
     headers = [_("Organisation"), _("Severity"), _("Rule"), _("Expression"), _("Left"), _("Right"), _("State")]
     data = [
         [
@@ -46,11 +46,17 @@ def _export(rows, organisation, year) -> HttpResponse:
         ]
         for row in rows
     ]
-    dataset = Dataset(headers=headers, title=str(year))
-    for row in data:
-        dataset.append([spreadsheet_cell(cell) for cell in row])
-    response = HttpResponse(
-        dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    heading = SheetHeading(
+        organisation=scope.organisation.name,
+        page=_("Checks"),
+        range_heading=scope.range.heading,
+        include_unapproved=scope.include_unapproved,
     )
-    response["Content-Disposition"] = f'attachment; filename="{organisation.code}-{year}-checks.xlsx"'
-    return response
+    return spreadsheet_download(
+        file_format=XLSX,
+        heading=heading,
+        headers=headers,
+        rows=data,
+        ascii_name=f"{scope.organisation.code}-{scope.range.through_text}-checks.xlsx",
+        sheet_title=scope.range.through_text,
+    )

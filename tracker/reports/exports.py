@@ -2,7 +2,8 @@
 
 Every cell goes through `spreadsheet_cell`, so text typed by people (notes, organisation
 and indicator names) can never run as a formula when a leader opens the file, and figures
-stay numbers rather than text.
+stay numbers rather than text. The file itself (title block, layout, print set-up, name) is
+made by `tracker.spreadsheets.spreadsheet_download`, as the checks and completeness pages' are.
 """
 
 from __future__ import annotations
@@ -10,17 +11,24 @@ from __future__ import annotations
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from tracker.spreadsheets import neutralise, spreadsheet_cell  # noqa: F401 - the exports' cells
-
-# Excel opens a UTF-8 CSV as the local code page unless it starts with a byte-order mark.
-UTF8_BOM = "\ufeff"
+from tracker.spreadsheets import SheetHeading, spreadsheet_cell, spreadsheet_download
 
 
 class SpreadsheetExport(TableExport):
-    """django-tables2's export with every cell made safe, and a CSV that Excel reads as UTF-8.
+    """django-tables2's export with every cell made safe, laid out as every download of the app is.
 
     Used by the ExportMixin of every report view (`?_export=xlsx` / `?_export=csv`).
     """
+
+    def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None, *, heading, landscape=False):
+        self.heading: SheetHeading = heading
+        self.landscape: bool = landscape
+        super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
+
+    @classmethod
+    def is_valid_format(cls, export_format) -> bool:
+        # Only the two the pages offer: any other `_export=` shows the page.
+        return export_format in (cls.XLSX, cls.CSV)
 
     def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
         dataset = Dataset(**(dataset_kwargs or {}))
@@ -32,8 +40,14 @@ class SpreadsheetExport(TableExport):
                 dataset.append(cells)
         return dataset
 
-    def export(self) -> str | bytes:
-        content = self.dataset.export(self.format)
-        if self.format == self.CSV:
-            return UTF8_BOM + content
-        return content
+    def response(self, filename: str | None = None):
+        """`filename` is the ASCII fallback; the Chinese name comes from the heading."""
+        return spreadsheet_download(
+            file_format=self.format,
+            heading=self.heading,
+            headers=self.dataset.headers or [],
+            rows=list(self.dataset),
+            ascii_name=filename or f"export.{self.format}",
+            sheet_title=self.dataset.title or "",
+            landscape=self.landscape,
+        )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -42,6 +42,7 @@ from tracker.reports.tables import (
     units_rows,
     year_header,
 )
+from tracker.spreadsheets import SheetHeading
 
 PAGES = ("summary", "units", "trend")
 
@@ -120,6 +121,10 @@ class ReportPage(ExportMixin, SingleTableMixin):
     """What the pages share: the scope (organisation, year, range, approval), the switcher, downloads."""
 
     page: str = ""
+    # The page's name in the title block and the file name of its downloads (the tab's label).
+    page_name = ""
+    # The per-unit table prints landscape however few units there are; the others when wide.
+    export_landscape = False
     export_class = SpreadsheetExport
     export_formats = (SpreadsheetExport.XLSX, SpreadsheetExport.CSV)
     table_pagination = False
@@ -135,7 +140,7 @@ class ReportPage(ExportMixin, SingleTableMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_export_filename(self, export_format: str) -> str:
-        # ASCII only (organisation codes are [a-z0-9-]), so every browser keeps the name.
+        # The ASCII fallback beside the Chinese name (organisation codes are [a-z0-9-]).
         parts = [self.organisation.code, self.range.through_text if self.range else "", self.page]
         return "-".join(p for p in parts if p) + f".{export_format}"
 
@@ -144,6 +149,28 @@ class ReportPage(ExportMixin, SingleTableMixin):
 
     def sheet_title(self) -> str:
         return self.page
+
+    def export_range_heading(self) -> str:
+        return self.range.heading if self.range else ""
+
+    def export_heading(self) -> SheetHeading:
+        return SheetHeading(
+            organisation=self.organisation.name,
+            page=str(self.page_name),
+            range_heading=self.export_range_heading(),
+            include_unapproved=self.include_unapproved,
+        )
+
+    def create_export(self, export_format: str) -> HttpResponse:
+        exporter = self.export_class(
+            export_format=export_format,
+            table=self.get_table(**self.get_table_kwargs()),
+            exclude_columns=self.exclude_columns,
+            dataset_kwargs=self.get_dataset_kwargs(),
+            heading=self.export_heading(),
+            landscape=self.export_landscape,
+        )
+        return exporter.response(filename=self.get_export_filename(export_format))
 
     def switcher(self) -> dict:
         """The organisations, years and ranges the GET form offers (the trend page has no year).
@@ -208,6 +235,7 @@ class SummaryView(ReportPage, TemplateView):
     """Every indicator of an organisation for a range, against the same range last year, and the breakdowns."""
 
     page = "summary"
+    page_name = gettext_lazy("Yearly summary")
     template_name = "reports/summary.html"
     table_class = SummaryTable
 
@@ -323,8 +351,10 @@ class UnitsView(SectionFilteredPage):
     """Indicators × the organisation's children (a group's units, the commission's groups), with the total."""
 
     page = "units"
+    page_name = gettext_lazy("By unit")
     template_name = "reports/units.html"
     table_class = UnitsTable
+    export_landscape = True
 
     def get(self, request, *args, **kwargs):
         aggregator = Aggregator(self.organisation, [self.range], include_unapproved=self.include_unapproved)
@@ -360,6 +390,7 @@ class TrendView(SectionFilteredPage):
     """Indicators × every year with data, each over the same range (like with like), and a chart of one."""
 
     page = "trend"
+    page_name = gettext_lazy("Trend over the years")
     template_name = "reports/trend.html"
     table_class = TrendTable
     with_year = False
@@ -386,6 +417,10 @@ class TrendView(SectionFilteredPage):
 
     def sheet_title(self) -> str:
         return _("Trend")
+
+    def export_range_heading(self) -> str:
+        first, last = self.ranges[0].heading, self.ranges[-1].heading
+        return last if first == last else _("%(first)s to %(last)s") % {"first": first, "last": last}
 
     def nav_scope(self) -> ReportScope:
         return self.scope if self.scope.range else self.scope.with_range(self.trend_range)

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from tracker.entry.models import Report
-from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, Range
 from tracker.entry.services import report_get
 from tracker.orgs.access import get_org_for_user
+from tracker.orgs.models import Organisation
+from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
 from tracker.workflow.models import Action
-from tracker.workflow.selectors import completeness
+from tracker.workflow.selectors import Completeness, completeness
 from tracker.workflow.services import report_transition
 
 
@@ -50,4 +52,37 @@ def completeness_page(request, org: str, year: int):
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404("No such year.")
     table = completeness(organisation, year)
+    if request.GET.get("_export") == XLSX:
+        return _completeness_export(organisation, year, table)
     return render(request, "workflow/completeness.html", {"organisation": organisation, "year": year, "table": table})
+
+
+def _completeness_export(organisation: Organisation, year: int, table: Completeness) -> HttpResponse:
+    """One row per organisation and period with its report's status, laid out as every download is.
+
+    The page lists reports whatever their status, so the title block says nothing about approval.
+    """
+    rows = [
+        [
+            row.organisation.name,
+            row.period_type_label,
+            period.label,
+            report.get_status_display() if report else _("none"),
+        ]
+        for row in table.rows
+        for period, report in row.cells
+    ]
+    heading = SheetHeading(
+        organisation=organisation.name,
+        page=_("Completeness"),
+        range_heading=Range.full(year).heading,
+        include_unapproved=None,
+    )
+    return spreadsheet_download(
+        file_format=XLSX,
+        heading=heading,
+        headers=[_("Organisation"), _("Period type"), _("Period"), _("Status")],
+        rows=rows,
+        ascii_name=f"{organisation.code}-{year}-completeness.xlsx",
+        sheet_title=str(year),
+    )
