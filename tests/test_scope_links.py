@@ -20,6 +20,7 @@ SCOPED_PAGES = [
     "/reports/forestry/2022/units/",
     "/reports/forestry/trend/",
     "/reports/forestry/2022/review/",
+    "/reports/forestry/2022/bulletin/",
     "/reports/forestry/2022/checks/",
 ]
 
@@ -50,8 +51,8 @@ def test_the_approval_switch_flips_only_itself(client, world, bob, page):
     """The switch keeps the range and the page's own parameters, and drops an export request."""
     client.force_login(bob)
     html = client.get(page + "?through=2022Q3&sort=name").content.decode()
-    if "/review/" in page:
-        # The review offers the switch as a checkbox in a form that keeps the range.
+    if "/review/" in page or "/bulletin/" in page:
+        # The review and the bulletin offer the switch as a checkbox in a form that keeps the range.
         assert '<input type="hidden" name="through" value="2022Q3">' in html
         assert 'name="include_unapproved" value="1"' in html
         return

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.reports import review, views
+from tracker.reports import bulletin_views, review, views
 
 app_name = "reports"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<slug:org>/<int:year>/units/", views.units, name="units"),
     path("<slug:org>/<int:year>/review/", review.review_page, name="review"),
     path("<slug:org>/<int:year>/review.docx", review.review_docx, name="review_docx"),
+    path("<slug:org>/<int:year>/bulletin/", bulletin_views.bulletin_page, name="bulletin"),
+    path("<slug:org>/<int:year>/bulletin.docx", bulletin_views.bulletin_docx, name="bulletin_docx"),
 ]
