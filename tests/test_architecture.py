@@ -13,7 +13,7 @@ from pathlib import Path
 import tracker
 
 # From the bottom up: an app may import those before it, never those after it.
-ORDER = ["orgs", "catalogue", "entry", "aggregation", "checks", "workflow", "reports", "demo"]
+ORDER = ["orgs", "catalogue", "entry", "aggregation", "checks", "workflow", "reports", "documents", "demo"]
 
 # (importer, imported) -> why it is still there.
 PENDING: dict[tuple[str, str], str] = {}

@@ -40,12 +40,19 @@ PARAMETERS = {
     "period": "2022",
     "action": "submit",
     "code": "grp_cases_filed",
+    "pk": "9001",  # forestry's document template (forestry_template below)
 }
 # Query strings for views that take their object from the query (the JSON API).
-QUERIES = {"api:summary": "?org=forestry-organ&year=2022"}
+QUERIES = {"api:summary": "?org=forestry-organ&year=2022", "documents:choose": "?org=forestry-organ&year=2022"}
 # Writes: POST endpoints a leader must be refused with 403. Every other URL must refuse POST (405)
 # or be one of these.
 WRITES = {"entry:report", "entry:transition", "lockouts"}
+# Writes of documents: a leader may make them, a clerk may not (the permission table's
+# MANAGE_TEMPLATES), so the clerk is the wrong role there.
+DOCUMENT_WRITES = {"documents:new", "documents:texts", "documents:source", "documents:bind", "documents:generated"}
+WRITES |= DOCUMENT_WRITES
+# Pages that show on GET and write on POST.
+PAGES_THAT_WRITE = {"entry:report", "documents:generated"}
 # Writes every user may make on their own account: a POST without the old password changes nothing.
 OWN_ACCOUNT = {"password_change"}
 
@@ -84,11 +91,22 @@ def test_the_enumeration_sees_the_projects_pages():
     assert {"entry:report", "reports:summary", "api:summary", "completeness", "checks"} <= names
 
 
+def forestry_template(world, text: str = "立案4件。"):
+    """Forestry's document template, with the id the URLs above use."""
+    from tracker.documents.models import DocumentTemplate, TemplateVersion
+    from tracker.documents.services import proposed_bindings
+
+    template = DocumentTemplate.objects.create(pk=int(PARAMETERS["pk"]), organisation=world["forestry"], name="讲话")
+    TemplateVersion.objects.create(template=template, number=1, text=text, bindings=proposed_bindings(text))
+    return template
+
+
 @pytest.fixture
 def data(world, indicators):
     report, _ = values_save_for_period(
         organisation=world["organ"], period=Period.parse("2022"), entries={indicators["grp_cases_filed"]: Entry(4)}
     )
+    forestry_template(world)
     return report
 
 
@@ -119,8 +137,8 @@ class TestEveryUrl:
         assert data.status == Status.DRAFT
         assert data.values.get().value == 4
 
-    def test_the_wrong_role_cannot_write(self, client, data, bob, route, name):
-        client.force_login(bob)
+    def test_the_wrong_role_cannot_write(self, client, data, alice, bob, route, name):
+        client.force_login(alice if name in DOCUMENT_WRITES else bob)
         response = client.post(build(route, name), {"v_grp_cases_filed": "99", "reason": "x"})
         expected = 403 if name in WRITES else 200 if name in OWN_ACCOUNT else 405
         assert response.status_code == expected, f"POST {name} by a leader: {response.status_code}"
@@ -132,7 +150,7 @@ class TestEveryUrl:
         client.force_login(alice)
         Report.objects.filter(pk=data.pk).update(status=Status.DRAFT)
         response = client.get(build(route, name))
-        if name in WRITES and name != "entry:report":
+        if name in WRITES and name not in PAGES_THAT_WRITE:
             assert response.status_code in (403, 405)  # POST-only, or reviewers' page
         else:
             assert response.status_code in (200, 302), f"GET {name}: {response.status_code}"

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import make_user
-from tests.test_authorisation import CHECKED, build
+from tests.test_authorisation import CHECKED, build, forestry_template
 from tracker.checks.models import Rule
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
@@ -51,6 +51,7 @@ def hostile(world, indicators, alice):
         report=report, action="submit", from_status="draft", to_status="submitted", user=alice, reason=NOTE
     )
     Report.objects.update(status=Status.APPROVED)
+    forestry_template(world, text=f"{TEXT}立案4件，{NOTE}。")
     return report
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tracker.checks",
     "tracker.workflow",
     "tracker.reports",
+    "tracker.documents",
     "tracker.demo",
 ]
 

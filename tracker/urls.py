@@ -30,6 +30,7 @@ urlpatterns = [
     path("reports/<slug:org>/<int:year>/checks/", checks_views.checks_page, name="checks"),
     path("reports/", include("tracker.reports.urls")),
     path("api/v1/", include("tracker.reports.api_urls")),
+    path("documents/", include("tracker.documents.urls")),
     path("admin/", admin.site.urls),
 ]
 

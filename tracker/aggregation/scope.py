@@ -130,6 +130,11 @@ class ReportScope:
         return INCLUDE_UNAPPROVED
 
     @property
+    def range_param(self) -> str:
+        """The range's field name, for a form that offers the range as a choice."""
+        return THROUGH
+
+    @property
     def approval_fields(self) -> list[tuple[str, str]]:
         """Hidden fields that keep the switch through a form that chooses the rest (the switcher)."""
         return [(INCLUDE_UNAPPROVED, "1")] if self.include_unapproved else []

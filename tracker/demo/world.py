@@ -22,6 +22,7 @@ from django.db import models, transaction
 
 from tracker.catalogue.loader import load_catalogue
 from tracker.catalogue.models import Indicator
+from tracker.demo.documents import build_documents
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, PeriodType
 from tracker.entry.services import EDITABLE_STATUSES, Entry, Source, report_get, values_save_for_period
@@ -598,4 +599,5 @@ def build_world(password: str | None = None) -> BuildResult:
         orgs = _build_organisations(result)
         users = _build_users(result, orgs, password)
         _build_figures(result, orgs, users)
+        build_documents(orgs)
     return result

@@ -225,10 +225,11 @@ class Membership(models.Model):
 
 
 class OrganisationText(models.Model):
-    """A name the review text needs (the sector, a unit, the 清廉 brand), kept per organisation.
+    """A named text of an organisation: its full or short name, its bureau's, a brand (清廉**), a unit's.
 
-    The review template names these `{{ txt_* }}`; an organisation without its own text
-    uses its nearest ancestor's.
+    Documents bind a place to one (`text:<key>`, tracker.documents) and print the whole text; the
+    built-in review template names them `{{ txt_* }}`. An organisation without its own text uses
+    its nearest ancestor's.
     """
 
     organisation = models.ForeignKey(
@@ -237,7 +238,7 @@ class OrganisationText(models.Model):
     key = models.CharField(
         _("placeholder"),
         max_length=60,
-        validators=[RegexValidator(r"^txt_[a-z0-9_]+$", _("Placeholders look like txt_sector."))],
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]*$", _("A key is lower-case letters, digits and _, e.g. bureau."))],
     )
     text = models.CharField(_("text"), max_length=200)
 

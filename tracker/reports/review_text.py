@@ -154,7 +154,7 @@ def placeholder_context(name: str) -> str:
 # -- figures and names ----------------------------------------------------------------------
 
 
-class _Filler:
+class Filler:
     """Fills one review: the organisation's figures, the commission's city-wide ones, the names."""
 
     def __init__(self, organisation: Organisation, rng: Range, *, include_unapproved: bool):
@@ -166,7 +166,9 @@ class _Filler:
         self.chain = sorted(Organisation.objects.filter(code__in=codes), key=lambda o: len(o.path))
         self.by_kind = {org.kind: org for org in self.chain}
 
-        self.aggregator = Aggregator(organisation, [rng], include_unapproved=include_unapproved)
+        # The same range last year too, for documents that print a figure's change (同比).
+        ranges = [rng, rng.same_last_year()]
+        self.aggregator = Aggregator(organisation, ranges, include_unapproved=include_unapproved)
         self.figures: OrgFigures = self.aggregator.figures_for(organisation, rng)
         commission = self.by_kind.get(OrgKind.COMMISSION)
         if commission is None or commission.pk == organisation.pk:
@@ -177,7 +179,7 @@ class _Filler:
             # them. subtree=False reads the commission's reports only, never another group's; and
             # only approved ones, whatever the switch: what the commission has not yet approved is
             # not published, and a group's users may not see it.
-            self.city_aggregator = Aggregator(commission, [rng], include_unapproved=False, subtree=False)
+            self.city_aggregator = Aggregator(commission, ranges, include_unapproved=False, subtree=False)
             self.city_figures = self.city_aggregator.figures_for(commission, rng)
 
         # The nearest organisation's text wins: the chain is ordered from the root down.
@@ -269,7 +271,7 @@ def build_review(
 ) -> Review:
     """The review for one organisation and range (the whole year unless given; approved reports unless asked)."""
     rng = rng or Range.full(year)
-    filler = _Filler(organisation, rng, include_unapproved=include_unapproved)
+    filler = Filler(organisation, rng, include_unapproved=include_unapproved)
     # The template's "2022年" becomes the range: "2023年" or "2023年前三季度".
     year_text = rng.heading
     paragraphs = []

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tracker.orgs.models import Organisation
+
+
+class SourceForm(forms.Form):
+    """A .docx file, or pasted text: last year's document with its figures as ** or numbers."""
+
+    file = forms.FileField(label=_("Word file (.docx)"), required=False)
+    text = forms.CharField(label=_("Or paste the text"), required=False, widget=forms.Textarea(attrs={"rows": 12}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("file")) == bool((cleaned.get("text") or "").strip()):
+            raise forms.ValidationError(_("Upload a .docx file or paste the text (one of the two)."))
+        return cleaned
+
+
+class TemplateForm(SourceForm):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. 2023年度全面从严治党工作会议讲话"))
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+
+    field_order = ["name", "organisation", "file", "text"]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].label_from_instance = lambda org: org.name

@@ -1,0 +1,386 @@
+"""The documents pages: the list, a template with its versions, binding, generating, names."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import modelformset_factory
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from tracker.aggregation.scope import (
+    INCLUDE_UNAPPROVED,
+    ReportScope,
+    checked_year,
+    parse_include_unapproved,
+    parse_year,
+)
+from tracker.aggregation.yearly import years_with_data
+from tracker.catalogue.models import Catalogue
+from tracker.documents import services
+from tracker.documents.forms import SourceForm, TemplateForm
+from tracker.documents.generate import generate
+from tracker.documents.wordfile import fill_docx
+from tracker.entry.periods import Range
+from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
+from tracker.orgs.models import Organisation, OrganisationText, OrgKind
+from tracker.reports.docx import CONTENT_TYPE, official_document
+from tracker.reports.review_text import Paragraph, Role, Run
+from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
+
+CONTEXT_CHARS = 16
+
+
+def _may_manage(user, template) -> bool:
+    return can(user, Permission.MANAGE_TEMPLATES, template.organisation)
+
+
+@require_safe
+def template_list(request):
+    templates = services.templates_for(request.user).prefetch_related("versions")
+    return render(
+        request,
+        "documents/list.html",
+        {
+            "templates": templates,
+            "may_create": orgs_where(request.user, Permission.MANAGE_TEMPLATES).exists(),
+            "text_orgs": _text_orgs(request.user),
+        },
+    )
+
+
+def _creatable(user):
+    """Where the user may create templates: commissions and groups they manage (units write none)."""
+    return (
+        orgs_where(user, Permission.MANAGE_TEMPLATES)
+        .filter(kind__in=[OrgKind.COMMISSION, OrgKind.GROUP])
+        .order_by("path")
+    )
+
+
+def _text_orgs(user):
+    return _creatable(user)[:50]
+
+
+def template_new(request):
+    organisations = _creatable(request.user)
+    if not organisations.exists():
+        raise PermissionDenied(_("Only leaders and administrators of a commission or group create templates."))
+    form = TemplateForm(request.POST or None, request.FILES or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.template_create(
+                organisation=form.cleaned_data["organisation"],
+                name=form.cleaned_data["name"],
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Template created. Check what each figure is bound to."))
+            return redirect("documents:bind", pk=template.pk)
+    return render(request, "documents/new.html", {"form": form})
+
+
+@require_safe
+def template_detail(request, pk: int):
+    template = services.template_for_user(request.user, pk)
+    version = template.current
+    orgs = list(services.generated_for(request.user, template)[:500])
+    years = sorted(set(years_with_data(template.organisation)) | {timezone.localdate().year}, reverse=True)
+    bound = sum(1 for slot in version.bindings if slot["binding"]) if version else 0
+    drafts = list(template.drafts.select_related("organisation", "created_by")[:20])
+    for draft in drafts:
+        draft.range = Range.through(draft.year, draft.through)
+        scope = ReportScope(draft.organisation, draft.range, False, True)
+        draft.url = (
+            reverse("documents:generated", args=[template.pk, draft.organisation.code, draft.year]) + scope.query
+        )
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "template": template,
+            "version": version,
+            "versions": template.versions.select_related("created_by"),
+            "drafts": drafts,
+            "switch_param": INCLUDE_UNAPPROVED,
+            "slots": len(version.bindings) if version else 0,
+            "bound": bound,
+            "orgs": orgs,
+            "years": years,
+            "ranges": range_choices(years[0]),
+            "may_manage": _may_manage(request.user, template),
+            "source_form": SourceForm(),
+        },
+    )
+
+
+@require_POST
+def source_new(request, pk: int):
+    template = services.template_for_user(request.user, pk)
+    require(request.user, Permission.MANAGE_TEMPLATES, template.organisation)
+    form = SourceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.source_replace(
+                template, user=request.user, upload=form.cleaned_data["file"], text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("documents:detail", pk=pk)
+        messages.success(request, _("New version saved. Check what each figure is bound to."))
+        return redirect("documents:bind", pk=pk)
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+    return redirect("documents:detail", pk=pk)
+
+
+def _slot_rows(version, catalogue) -> list[dict]:
+    text = version.text
+    rows = []
+    for slot in version.bindings:
+        start, end = slot["start"], slot["end"]
+        before = text[max(0, start - CONTEXT_CHARS) : start].split("\n")[-1]
+        after = text[end : end + CONTEXT_CHARS].split("\n")[0]
+        proposals = [(code, binding_label(code, catalogue)) for code in slot.get("proposals", [])]
+        rows.append(
+            slot
+            | {
+                "before": before,
+                "after": after,
+                "label": binding_label(slot["binding"], catalogue),
+                "choices": proposals,
+            }
+        )
+    return rows
+
+
+def binding_label(binding: str, catalogue) -> str:
+    """What a binding is, in words, for the binding page."""
+    if not binding:
+        return _("fixed text")
+    simple = {
+        "year": _("the year"),
+        "year+1": _("the next year"),
+        "year-1": _("the year before"),
+        "range": _("the year and range"),
+        "org_name": _("the organisation's name"),
+    }
+    if binding in simple:
+        return simple[binding]
+    if binding.startswith("text:"):
+        return _("the text “%(key)s”") % {"key": binding.removeprefix("text:")}
+    if binding.startswith("share:"):
+        part = catalogue.by_code.get(binding.removeprefix("share:"))
+        return _("share of %(name)s") % {"name": part.name_zh} if part else binding
+    code, _colon, what = binding.partition(":")
+    code, at, _previous = code.partition("@")
+    indicator = catalogue.by_code.get(code)
+    name = indicator.name_zh if indicator else binding
+    if what == "change":
+        return _("%(name)s: change on last year") % {"name": name}
+    if what == "change_pct":
+        return _("%(name)s: change on last year (%%)") % {"name": name}
+    if at:
+        return _("%(name)s: same period last year") % {"name": name}
+    return name
+
+
+def bind(request, pk: int):
+    template = services.template_for_user(request.user, pk)
+    require(request.user, Permission.MANAGE_TEMPLATES, template.organisation)
+    version = template.current
+    catalogue = Catalogue.active()
+    if request.method == "POST":
+        chosen = {}
+        for slot in version.bindings:
+            key = f"b_{slot['start']}"
+            if key in request.POST:
+                chosen[slot["start"]] = request.POST[key]
+        try:
+            services.bindings_save(version, user=request.user, chosen=chosen)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Bindings saved as a new version."))
+            return redirect("documents:detail", pk=pk)
+    choices = [(ind.code, ind.name_zh) for ind in catalogue.indicators]
+    choices += [(f"share:{part}", binding_label(f"share:{part}", catalogue)) for part in catalogue.exact_of]
+    choices += [(b, binding_label(b, catalogue)) for b in ("year", "year+1", "year-1", "range", "org_name")]
+    return render(
+        request,
+        "documents/bind.html",
+        {"template": template, "version": version, "rows": _slot_rows(version, catalogue), "choices": choices},
+    )
+
+
+@require_safe
+def choose(request, pk: int):
+    """The detail page's GET form: organisation, year and range → the generated document."""
+    template = services.template_for_user(request.user, pk)
+    organisation = get_org_for_user(request.user, request.GET.get("org", ""))
+    if not organisation.path.startswith(template.organisation.path):
+        raise Http404(_("This template is not used by that organisation."))
+    year = checked_year(parse_year(request.GET.get("year", "")))
+    choice = request.GET.get("range", "year")
+    if choice not in RANGE_CHOICES:
+        choice = "year"
+    rng = Range.through(year, through_for(year, choice))
+    scope = ReportScope(organisation, rng, parse_include_unapproved(request), True)
+    return redirect(reverse("documents:generated", args=[pk, organisation.code, year]) + scope.query)
+
+
+def _generated(request, pk: int, org: str, year: int):
+    template = services.template_for_user(request.user, pk)
+    scope = ReportScope.from_request(request, org, year)
+    if not scope.organisation.path.startswith(template.organisation.path):
+        raise Http404(_("This template is not used by that organisation."))
+    version = template.current
+    result = generate(version, scope.organisation, scope.range, include_unapproved=scope.include_unapproved)
+    return template, scope, version, result
+
+
+def generated(request, pk: int, org: str, year: int):
+    template, scope, version, result = _generated(request, pk, org, year)
+    if request.method == "POST":
+        try:
+            services.draft_save(
+                template,
+                organisation=scope.organisation,
+                rng=scope.range,
+                user=request.user,
+                text=request.POST.get("text", ""),
+                generated=result,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Draft saved."))
+        return redirect(request.path + scope.query)
+    fresh = request.GET.get("fresh") == "1"
+    draft = None if fresh else services.latest_draft(template, scope.organisation, scope.range)
+    changes = []
+    if draft is not None:
+        for start, printed in result.figures.items():
+            before = draft.figures.get(start)
+            if before is not None and before != printed:
+                changes.append({"label": result.labels.get(start, ""), "before": before, "after": printed})
+    docx_url = reverse("documents:docx", args=[pk, scope.organisation.code, scope.year]) + scope.query
+    return render(
+        request,
+        "documents/generated.html",
+        {
+            "template": template,
+            "version": version,
+            "scope": scope,
+            "organisation": scope.organisation,
+            "result": result,
+            "draft": draft,
+            "drafts": template.drafts.filter(
+                organisation=scope.organisation, year=scope.year, through=scope.range.through_text
+            ).select_related("created_by")[:10],
+            "changes": changes,
+            # Entry links only for organisations the user may open.
+            "visible": set(Organisation.objects.for_user(request.user).values_list("pk", flat=True)),
+            "editor_text": draft.text if draft else result.text,
+            "docx_url": docx_url + (("&" if scope.query else "?") + "fresh=1" if fresh else ""),
+            "fresh_url": request.path + scope.query + ("&" if scope.query else "?") + "fresh=1",
+            "may_edit": can(request.user, Permission.MANAGE_TEMPLATES, scope.organisation),
+            "ranges": [
+                (Range.through(scope.year, through_for(scope.year, value)).through_text, label)
+                for value, label in range_choices(scope.year)
+            ],
+        },
+    )
+
+
+def _plain_paragraphs(text: str) -> list[Paragraph]:
+    lines = text.split("\n")
+    return [
+        Paragraph(Role.TITLE if i == 0 and len(line) <= 40 else Role.BODY, (Run(line),))
+        for i, line in enumerate(lines)
+        if line.strip()
+    ]
+
+
+@require_safe
+def generated_docx(request, pk: int, org: str, year: int):
+    template, scope, version, result = _generated(request, pk, org, year)
+    draft = (
+        None if request.GET.get("fresh") == "1" else services.latest_draft(template, scope.organisation, scope.range)
+    )
+    text = draft.text if draft else result.text
+    lines, generated_lines = text.split("\n"), result.text.split("\n")
+    if version.is_docx and len(lines) == len(generated_lines):
+        edited = {i: new for i, (new, old) in enumerate(zip(lines, generated_lines, strict=True)) if new != old}
+        content = fill_docx(bytes(version.source), version.text, result.replacements, edited)
+    elif draft is None:
+        content = official_document(result.paragraphs[0].text, scope.organisation.name, result.paragraphs)
+    else:
+        paragraphs = _plain_paragraphs(text)
+        content = official_document(paragraphs[0].text if paragraphs else "", scope.organisation.name, paragraphs)
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    name = f"{scope.organisation.name}-{scope.range.heading}-{template.name}.docx"
+    fallback = f"{scope.organisation.code}-{scope.range.through_text}-document-{template.pk}.docx"
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+class TextForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationText
+        fields = ["key", "text"]
+
+
+class BaseTextFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        keys = [
+            form.cleaned_data.get("key")
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not form.cleaned_data.get("DELETE") and form.cleaned_data.get("key")
+        ]
+        if len(keys) != len(set(keys)):
+            raise ValidationError(_("Each key may be used once."))
+
+
+def texts(request, org: str):
+    """An organisation's named texts (its names, its bureau's, brands, units the speech names)."""
+    organisation = get_org_for_user(request.user, org)
+    require(request.user, Permission.MANAGE_TEMPLATES, organisation)
+    TextFormSet = modelformset_factory(
+        OrganisationText, form=TextForm, formset=BaseTextFormSet, extra=3, can_delete=True
+    )
+    queryset = OrganisationText.objects.filter(organisation=organisation)
+    formset = TextFormSet(request.POST or None, queryset=queryset)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            for form in formset.forms:
+                form.instance.organisation = organisation
+            formset.save()
+        messages.success(request, _("Texts saved."))
+        return redirect("documents:texts", org=org)
+    inherited = OrganisationText.objects.filter(
+        organisation__in=[a.pk for a in organisation.ancestors()]
+    ).select_related("organisation")
+    return render(
+        request,
+        "documents/texts.html",
+        {"organisation": organisation, "formset": formset, "inherited": inherited},
+    )
