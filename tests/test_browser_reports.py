@@ -64,27 +64,29 @@ class TestReportsInTheBrowser:
         expect(switcher.locator("select[name=year]")).to_have_value("2021")
         shots(page, "2-summary-2021")
 
-        # The review of the year shown, then the next year's (2022, the speech's year).
+        # The review of the year shown (the group's own speech, generated), then the next year's.
         page.locator("nav.tabs a[href$='/review/']").click()
-        expect(page).to_have_url(f"{base}/reports/forestry/2021/review/")
-        expect(page.locator("#review-text h2")).to_have_text("2021年工作回顾")
-        page.locator(".review-tools a[href$='/2022/review/']").click()
-        expect(page).to_have_url(f"{base}/reports/forestry/2022/review/")
+        expect(page).to_have_url(re.compile(r"/documents/\d+/forestry/2021/$"))
+        expect(page.locator("#review-text")).to_contain_text("2021年工作回顾")
+        page.locator(".review-tools a.next-year").click()
+        expect(page).to_have_url(re.compile(r"/documents/\d+/forestry/2022/$"))
         review = page.locator("#review-text")
-        expect(review.locator("h2")).to_have_text("2022年工作回顾")
+        expect(review).to_contain_text("2022年工作回顾")
         expect(review).to_contain_text(FORM1_2022)
+        expect(review).to_contain_text("青岚市林业服务中心，发挥班子")
         shots(page, "3-review-2022")
         page_paragraphs = [text.strip() for text in review.locator(":scope > h2, :scope > p").all_text_contents()]
 
-        # The Word download carries the same text.
+        # The Word download carries the same text, under a Chinese file name.
         with page.expect_download() as download_info:
-            page.locator(".review-tools a[href*='review.docx']").click()
+            page.locator(".review-tools a[href*='document.docx']").click()
         download = download_info.value
-        assert download.suggested_filename == "forestry-2022-review.docx"
-        saved = browser_output / download.suggested_filename
+        assert download.suggested_filename.startswith("派驻市林业和草原局纪检监察组-2022年-")
+        assert download.suggested_filename.endswith(".docx")
+        saved = browser_output / "review-2022.docx"
         download.save_as(saved)
         document = docx.Document(str(saved))
         docx_paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
-        assert docx_paragraphs[0] == "2022年工作回顾"
+        assert any("2022年工作回顾" == text for text in docx_paragraphs)
         assert any(FORM1_2022 in text for text in docx_paragraphs)
         assert docx_paragraphs == page_paragraphs

@@ -6,10 +6,8 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -18,12 +16,13 @@ from django.test import override_settings
 from tracker.catalogue.figures import breakdown_shares, report_figures
 from tracker.catalogue.models import Aggregation, Catalogue, Indicator, Kind
 from tracker.demo.world import build_world
+from tracker.documents.generate import generate
+from tracker.documents.models import DocumentTemplate
 from tracker.entry.models import Report, Status, Value
-from tracker.entry.periods import PeriodType
+from tracker.entry.periods import PeriodType, Range
 from tracker.entry.services import Source
 from tracker.orgs.models import Membership, Organisation, OrganisationText, OrgKind, Role
 
-REVIEW_TEMPLATE = Path(settings.BASE_DIR) / "seeds" / "review-template.txt"
 YEARS = (2021, 2022, 2023)
 DEMO_USERS = {
     "demo-clerk": ("forestry", Role.CLERK),
@@ -271,22 +270,53 @@ class TestOrganisations:
         for org in Organisation.objects.all():
             org.full_clean()  # codes, names and parent kinds pass the model's own rules
 
-    def test_every_review_placeholder_has_a_text_for_the_forestry_group(self, seeded):
-        placeholders = set(re.findall(r"\{\{\s*(txt_[a-z0-9_]+)\s*\}\}", REVIEW_TEMPLATE.read_text(encoding="utf-8")))
-        assert len(placeholders) == 12
-        texts = dict(OrganisationText.objects.filter(organisation__code="forestry").values_list("key", "text"))
-        assert placeholders <= set(texts)
-        assert all(texts[key].strip() for key in placeholders)
-        assert texts["txt_sector"] == "林草"
-        assert OrganisationText.objects.get(organisation__code="water", key="txt_sector").text == "水务"
+    def test_each_name_in_a_document_is_a_whole_text(self, seeded):
+        names = set(Organisation.objects.values_list("name", flat=True))
+        for template in DocumentTemplate.objects.all():
+            keys = [
+                s["binding"].removeprefix("text:")
+                for s in template.current.bindings
+                if s["binding"].startswith("text:")
+            ]
+            chain = [template.organisation, *template.organisation.ancestors()]
+            texts = dict(OrganisationText.objects.filter(organisation__in=chain).values_list("key", "text"))
+            assert set(keys) <= set(texts), template
+        forestry = dict(OrganisationText.objects.filter(organisation__code="forestry").values_list("key", "text"))
+        units = [text for key, text in forestry.items() if key.startswith("unit_")]
+        assert units and set(units) <= names
         for text in OrganisationText.objects.all():
             text.full_clean()
 
-    def test_the_review_names_units_that_exist(self, seeded):
-        texts = dict(OrganisationText.objects.filter(organisation__code="forestry").values_list("key", "text"))
-        names = set(Organisation.objects.filter(parent__code="forestry").values_list("name", flat=True))
-        assert texts["txt_unit_reserve"] + "国家级自然保护区管理局" in names
-        assert texts["txt_unit_station_city"] + "市" + texts["txt_unit_station"] + "站" in names
+
+class TestDocuments:
+    def generated(self, org: str, year: int, through: str | None = None) -> str:
+        organisation = Organisation.objects.get(code=org)
+        template = DocumentTemplate.objects.get(organisation=organisation)
+        return generate(template.current, organisation, Range.through(year, through)).text
+
+    def test_the_forestry_speech_reads_correctly_for_2022(self, seeded):
+        text = self.generated("forestry", 2022)
+        assert "**" not in text
+        assert "运用“四种形态”中的第一种形态47人次、占94%，第二种形态3人次、占6%" in text
+        assert "运用“四种形态”批评教育和处理3038人" in text
+        assert "青岚市林业服务中心，发挥班子" in text
+        assert "以及青岚市湿地保护中心、青岚市国有林场、青岚市林木种苗站，" in text
+        assert "推进“清廉园林”建设" in text
+        assert "2022年工作回顾" in text and "2023年工作要求" in text
+
+    def test_the_water_and_commission_documents_have_nothing_of_forestrys(self, seeded):
+        for org, year, through in (("water", 2022, None), ("city", 2022, None), ("city", 2023, "2023Q1")):
+            text = self.generated(org, year, through)
+            for word in ("林长制", "国储林", "林草", "林业", "保护区", "园林"):
+                assert word not in text, (org, word)
+        assert "局党组" not in self.generated("city", 2022)
+        assert "清廉水务" in self.generated("water", 2022)
+
+    def test_the_commission_has_a_quarterly_bulletin(self, seeded):
+        text = self.generated("city", 2022)
+        assert text.startswith("2022年全市纪检监察机关监督检查审查调查情况通报")
+        assert re.search(r"共接收信访举报\d+件次，同比(上升|下降)\d+\.\d%", text)
+        assert re.search(r"其中，运用第一种形态\d+人次，占\d+\.\d%", text)
 
 
 class TestUsers:

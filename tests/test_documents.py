@@ -341,6 +341,7 @@ class TestWordTemplates:
             {
                 "name": "年度总结",
                 "organisation": world["forestry"].pk,
+                "kind": "other",
                 "file": SimpleUploadedFile("总结.docx", _word_file()),
                 "text": "",
             },
@@ -388,6 +389,7 @@ class TestWordTemplates:
             {
                 "name": "坏文件",
                 "organisation": world["forestry"].pk,
+                "kind": "other",
                 "file": SimpleUploadedFile("a.docx", b"not a zip"),
             },
         )

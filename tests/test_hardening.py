@@ -13,18 +13,25 @@ from tracker.orgs.models import Role
 
 def test_a_groups_review_never_shows_the_commissions_unapproved_city_wide_figures(client, world, charlie):
     """demo-water-clerk could read the commission's submitted city-wide figures with include_unapproved=1."""
+    from tracker.documents.services import template_create
+
     enter(world["city"], "2023", {"city_cases_filed": 1236}, status=Status.SUBMITTED)
+    water_leader = make_user("wang", world["water"], Role.LEADER)
+    template_create(
+        organisation=world["water"], name="讲话", user=water_leader, text="去年全市惩治腐败领域，立案**件。"
+    )
     client.force_login(charlie)
     for url in (
-        reverse("reports:review", args=["water", 2023]) + "?include_unapproved=1",
-        reverse("reports:review", args=["water", 2023]),
+        reverse("review", args=["water", 2023]) + "?include_unapproved=1",
+        reverse("review", args=["water", 2023]),
     ):
-        response = client.get(url)
+        response = client.get(url, follow=True)
         assert response.status_code == 200
+        assert "立案" in response.content.decode()
         assert "1236" not in response.content.decode()
     # Approved, it is published to every group's review.
     Report.objects.filter(organisation=world["city"]).update(status=Status.APPROVED)
-    assert "1236" in client.get(reverse("reports:review", args=["water", 2023])).content.decode()
+    assert "1236" in client.get(reverse("review", args=["water", 2023]), follow=True).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -57,7 +64,7 @@ def test_pages_exports_and_the_json_are_never_cached(client, world, bob):
     for url in (
         reverse("reports:summary", args=["forestry", 2022]),
         reverse("reports:summary", args=["forestry", 2022]) + "?_export=xlsx",
-        reverse("reports:review_docx", args=["forestry", 2022]),
+        reverse("reports:bulletin_docx", args=["forestry", 2022]),
         f"{reverse('api:summary')}?org=forestry&year=2022",
     ):
         response = client.get(url)

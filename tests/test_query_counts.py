@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from tests.conftest import PASSWORD, make_user
 from tracker.catalogue.models import Indicator
+from tracker.documents.models import DocumentTemplate
+from tracker.documents.services import template_create
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PeriodType
 from tracker.entry.services import derived_figures_refresh
@@ -91,19 +93,28 @@ def build(size: Size) -> Organisation:
 #   codes; the switcher (2); session save.
 # trend (16): 1–4; the years with data; A–E over all of them; the section filter's codes;
 #   the switcher (the organisations); session save.
-# review (21): 1–4; the organisation's ancestors; A–E, and E for the units (which of them
-#   have not entered a figure); the commission's city-wide figures (B–E again, its own
-#   reports only, no subtree read); the organisation texts; the organisations the user may
-#   open (for the entry links); session save.
-# review.docx (20): the review's queries without the entry links' one.
+# document (24; the group's speech generated, which is its review): 1–4; the template and its
+#   version; the organisation's ancestors; A–E, and E for the units (which of them have not
+#   entered a figure); the commission's city-wide figures (B–E again, its own reports only, no
+#   subtree read); the organisation texts; the draft; the organisations the user may open (for
+#   the entry links); session save.
+# document.docx (22): the same without the page's draft list and entry links.
+# bulletin (12): 1–4, A–E (this year and last together), session save.
 PAGES = {
     "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 13),
     "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
     "units": (lambda code, year: reverse("reports:units", args=[code, year]), 17),
     "trend": (lambda code, year: reverse("reports:trend", args=[code]), 16),
-    "review": (lambda code, year: reverse("reports:review", args=[code, year]), 21),
-    "review_docx": (lambda code, year: reverse("reports:review_docx", args=[code, year]), 20),
+    "document": (lambda code, year: _document(code, year, ""), 24),
+    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 22),
+    "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 12),
 }
+
+
+def _document(code: str, year: int, suffix: str) -> str:
+    """The group's speech template (made by the leader_client fixture) generated for the group."""
+    template = DocumentTemplate.objects.get(organisation__code=code)
+    return reverse("documents:generated", args=[template.pk, code, year]) + suffix
 
 
 @pytest.fixture(params=list(SIZES))
@@ -113,7 +124,9 @@ def group(request, db):
 
 @pytest.fixture
 def leader_client(client, group):
-    make_user("leader", group, Role.LEADER)
+    leader = make_user("leader", group, Role.LEADER)
+    text = "立案查处8件，党纪、政务处分3人。运用“四种形态”中的第一种形态47人次、占94%。去年全市立案1187件。"
+    template_create(organisation=group, name="讲话", user=leader, text=text)
     client.login(username="leader", password=PASSWORD)
     return client
 
@@ -121,6 +134,7 @@ def leader_client(client, group):
 @pytest.mark.parametrize("page", list(PAGES))
 def test_it_runs_a_bounded_number_of_queries(leader_client, group, page, django_assert_max_num_queries):
     url, bound = PAGES[page]
+    address = url(group.code, LAST_YEAR)
     with django_assert_max_num_queries(bound):
-        response = leader_client.get(url(group.code, LAST_YEAR))
+        response = leader_client.get(address)
     assert response.status_code == 200

@@ -13,7 +13,6 @@ from django.urls import reverse
 from tests.conftest import enter
 from tracker.aggregation.yearly import Aggregator
 from tracker.entry.periods import Period, Range
-from tracker.reports.review_text import build_review
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +100,20 @@ class TestIncomplete:
         assert data["units_missing"]["grp_petitions_received"] == 1
         assert data["through"] == "2023" and data["range"] == "全年"
 
-    def test_the_review_lists_it_as_incomplete(self, q1_only):
-        # The speech prints cases filed (立案): 1 from the organ's Q1 and 0 from the park.
-        review = build_review(q1_only["forestry"], 2023)
+    def test_a_document_lists_it_as_incomplete(self, q1_only):
+        from tracker.documents.generate import generate
+        from tracker.documents.models import DocumentTemplate, TemplateVersion
+        from tracker.entry.periods import Range
+
+        # A speech printing cases filed (立案): 1 from the organ's Q1 and 0 from the park.
+        template = DocumentTemplate.objects.create(organisation=q1_only["forestry"], name="讲话")
+        version = TemplateVersion.objects.create(
+            template=template,
+            number=1,
+            text="立案查处8件。",
+            bindings=[{"start": 4, "end": 5, "found": "8", "binding": "grp_cases_filed"}],
+        )
+        review = generate(version, q1_only["forestry"], Range.full(2023))
         incomplete = {gap.code: gap for gap in review.incomplete}
         assert [p.organisation.code for p in incomplete["grp_cases_filed"].enter_at] == ["forestry-organ"]
         assert "grp_cases_filed" not in {gap.code for gap in review.missing}
@@ -227,16 +237,30 @@ class TestReviewOverARange:
     def test_the_review_page_and_word_file_name_the_range(self, world, leader_client):
         import docx
 
+        from tracker.documents.models import DocumentTemplate, TemplateVersion
+
+        template = DocumentTemplate.objects.create(organisation=world["forestry"], name="讲话")
+        text = "2022年工作回顾\n2022年，立案查处8件。"
+        bindings = [
+            {"start": 0, "end": 5, "found": "2022年", "binding": "range"},
+            {"start": 10, "end": 15, "found": "2022年", "binding": "range"},
+            {"start": 20, "end": 21, "found": "8", "binding": "grp_cases_filed"},
+        ]
+        TemplateVersion.objects.create(template=template, number=1, text=text, bindings=bindings)
         for month in range(1, 10):
             enter(world["organ"], f"2023-{month:02d}", {"grp_cases_filed": 1})
-        url = reverse("reports:review", args=["forestry", 2023])
-        html = leader_client.get(url, {"through": "2023-09"}).content.decode()
+        url = reverse("review", args=["forestry", 2023])
+        response = leader_client.get(url, {"through": "2023-09"}, follow=True)
+        html = response.content.decode()
         tree = lxml.html.fromstring(html)
-        assert tree.xpath("//h1")[0].text_content().strip().endswith("2023年1—9月工作回顾")
+        assert tree.xpath("//h1")[0].text_content().strip().endswith("2023年1—9月 · 讲话")
         assert tree.xpath('//*[@id="review-text"]/h2')[0].text_content() == "2023年1—9月工作回顾"
+        assert "2023年1—9月，立案查处9件。" in tree.xpath('//*[@id="review-text"]')[0].text_content()
         # The Word link, and the ‹ › links to other years, keep the range.
-        assert "review.docx?through=2023-09" in html
-        assert "/2022/review/?through=2022-09" in html
-        response = leader_client.get(reverse("reports:review_docx", args=["forestry", 2023]), {"through": "2023-09"})
-        assert "forestry-2023-09-review.docx" in response["Content-Disposition"]
+        assert "document.docx?through=2023-09" in html
+        assert "/2022/?through=2022-09" in html
+        response = leader_client.get(
+            reverse("review_docx", args=["forestry", 2023]), {"through": "2023-09"}, follow=True
+        )
+        assert "2023-09-document" in response["Content-Disposition"]
         assert docx.Document(io.BytesIO(response.content)).paragraphs[0].text == "2023年1—9月工作回顾"

@@ -166,7 +166,7 @@ def test_the_benchmark_runs_on_a_small_world(tmp_path, capfd):
         import_rows=300,
     )
     out = capfd.readouterr().out
-    for page in ("summary", "units", "trend", "checks", "json", "review", "completeness"):
+    for page in ("summary", "units", "trend", "checks", "json", "bulletin", "completeness"):
         assert f"| {page} |" in out
     assert "import_values, 300 rows" in out
     assert "MISSED" not in out.split("| json |")[1].split("\n")[0] or True  # ratios are printed, not asserted
@@ -198,7 +198,7 @@ def test_report_pages_read_through_the_replica_router(client, world, settings, m
             reverse("reports:summary", args=["city", 2023]),
             reverse("reports:units", args=["city", 2023]),
             reverse("reports:trend", args=["city"]),
-            reverse("reports:review", args=["city", 2023]),
+            reverse("reports:bulletin", args=["city", 2023]),
             reverse("checks", args=["city", 2023]),
             reverse("completeness", args=["city", 2023]),
             f"{reverse('api:summary')}?org=city&year=2023",

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.conftest import enter
+from tracker.documents.services import template_create
 
 SCOPED_PAGES = [
     "/reports/forestry/2022/",
@@ -25,11 +26,17 @@ SCOPED_PAGES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def speech(world, bob):
+    """Forestry's speech: its review is that document, generated (the review URL leads there)."""
+    return template_create(organisation=world["forestry"], name="讲话", user=bob, text="2022年，立案查处8件。")
+
+
 @pytest.mark.parametrize("page", SCOPED_PAGES)
 def test_every_link_to_a_report_page_keeps_the_range_and_the_switch(client, world, bob, page):
     enter(world["organ"], "2022Q1", {"grp_cases_filed": 1})
     client.force_login(bob)
-    response = client.get(page + "?through=2022Q3&include_unapproved=1")
+    response = client.get(page + "?through=2022Q3&include_unapproved=1", follow=True)
     assert response.status_code == 200
     checked = 0
     for href in re.findall(r'href="([^"]+)"', response.content.decode()):
@@ -50,8 +57,13 @@ def test_every_link_to_a_report_page_keeps_the_range_and_the_switch(client, worl
 def test_the_approval_switch_flips_only_itself(client, world, bob, page):
     """The switch keeps the range and the page's own parameters, and drops an export request."""
     client.force_login(bob)
-    html = client.get(page + "?through=2022Q3&sort=name").content.decode()
-    if "/review/" in page or "/bulletin/" in page:
+    html = client.get(page + "?through=2022Q3&sort=name", follow=True).content.decode()
+    if "/review/" in page:
+        # The review (a generated document) offers the range as a choice beside the switch.
+        assert '<option value="2022Q3" selected>' in html
+        assert 'name="include_unapproved" value="1"' in html
+        return
+    if "/bulletin/" in page:
         # The review and the bulletin offer the switch as a checkbox in a form that keeps the range.
         assert '<input type="hidden" name="through" value="2022Q3">' in html
         assert 'name="include_unapproved" value="1"' in html

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from tracker import views
 from tracker.checks import views as checks_views
+from tracker.documents import review as document_views
 from tracker.orgs import views as org_views
 from tracker.workflow import views as workflow_views
 
@@ -28,6 +29,9 @@ urlpatterns = [
     # Workflow and checks reports live with their apps but share the reports' URL space.
     path("reports/<slug:org>/<int:year>/completeness/", workflow_views.completeness_page, name="completeness"),
     path("reports/<slug:org>/<int:year>/checks/", checks_views.checks_page, name="checks"),
+    # The review is the organisation's own speech, a document template (tracker.documents).
+    path("reports/<slug:org>/<int:year>/review/", document_views.review, name="review"),
+    path("reports/<slug:org>/<int:year>/review.docx", document_views.review_docx, name="review_docx"),
     path("reports/", include("tracker.reports.urls")),
     path("api/v1/", include("tracker.reports.api_urls")),
     path("documents/", include("tracker.documents.urls")),

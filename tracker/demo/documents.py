@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tracker.documents.models import DocumentTemplate, TemplateVersion
+from tracker.documents.models import DocumentTemplate, Kind, TemplateVersion
 from tracker.documents.services import proposed_bindings
 from tracker.orgs.models import Organisation, OrganisationText
 
@@ -108,8 +108,8 @@ def forestry_speech() -> tuple[str, list[str]]:
     return "".join(out), keys
 
 
-def _template(org: Organisation, name: str, text: str, bindings: list[dict]) -> DocumentTemplate:
-    template, _created = DocumentTemplate.objects.get_or_create(organisation=org, name=name)
+def _template(org: Organisation, name: str, text: str, bindings: list[dict], kind=Kind.SPEECH) -> DocumentTemplate:
+    template, _created = DocumentTemplate.objects.update_or_create(organisation=org, name=name, defaults={"kind": kind})
     current = template.current
     if current is None or current.text != text or current.bindings != bindings:
         TemplateVersion.objects.create(
@@ -143,4 +143,4 @@ def build_documents(orgs: dict[str, Organisation]) -> None:
     text, keys = forestry_speech()
     _template(forestry, FORESTRY_SPEECH_NAME, text, _bound(text, forestry, keys))
     _template(water, WATER_SPEECH_NAME, WATER_SPEECH, _bound(WATER_SPEECH, water, WATER_NAMES))
-    _template(city, CITY_BULLETIN_NAME, CITY_BULLETIN, _bound(CITY_BULLETIN, city, []))
+    _template(city, CITY_BULLETIN_NAME, CITY_BULLETIN, _bound(CITY_BULLETIN, city, []), kind=Kind.BULLETIN)

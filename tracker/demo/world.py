@@ -53,33 +53,9 @@ class OrgSpec:
     texts: Mapping[str, str] = field(default_factory=dict)
 
 
-# The speech's review names units by fragments around a redaction ("**市服务中心",
-# "**市**站"); the texts below fill those fragments so the review reads like the
-# original, e.g. txt_unit_station_city + "市" + txt_unit_station + "站" = 青岚市林木种苗站.
-FORESTRY_TEXTS = {
-    "txt_sector": "林草",
-    "txt_sector_work": "林草",
-    "txt_qinglian_brand": "园林",
-    "txt_unit_reserve": "翠屏山",  # 翠屏山国家级自然保护区管理局
-    "txt_unit_service_center": CITY,  # 青岚市服务中心 (青岚市林业服务中心)
-    "txt_unit_institute": CITY,  # 青岚市研究所 (青岚市林业科学研究所)
-    "txt_unit_park_a": f"{CITY}植物",  # 青岚植物园
-    "txt_unit_park_b": CITY,  # 青岚市园 (青岚市森林公园)
-    "txt_unit_center": CITY,  # 青岚市中心 (青岚市湿地保护中心)
-    "txt_unit_c": CITY,  # 青岚市 (青岚市国有林场)
-    "txt_unit_station_city": CITY,  # 青岚市林木种苗站
-    "txt_unit_station": "林木种苗",
-}
-
-WATER_TEXTS = {
-    "txt_sector": "水务",
-    "txt_sector_work": "水务",
-    "txt_qinglian_brand": "水务",
-}
-
 ORGS: tuple[OrgSpec, ...] = (
     OrgSpec("city", f"{CITY}市纪委监委", "市纪委监委", OrgKind.COMMISSION, None, 0),
-    OrgSpec("forestry", "派驻市林业和草原局纪检监察组", "林草局纪检监察组", OrgKind.GROUP, "city", 10, FORESTRY_TEXTS),
+    OrgSpec("forestry", "派驻市林业和草原局纪检监察组", "林草局纪检监察组", OrgKind.GROUP, "city", 10),
     OrgSpec("forestry-organ", "市林业和草原局机关", "局机关", OrgKind.UNIT, "forestry", 10),
     OrgSpec("forestry-reserve", "翠屏山国家级自然保护区管理局", "保护区管理局", OrgKind.UNIT, "forestry", 20),
     OrgSpec("forestry-service", f"{CITY}市林业服务中心", "服务中心", OrgKind.UNIT, "forestry", 30),
@@ -90,7 +66,7 @@ ORGS: tuple[OrgSpec, ...] = (
     OrgSpec("forestry-farm", f"{CITY}市国有林场", "国有林场", OrgKind.UNIT, "forestry", 80),
     OrgSpec("forestry-seedling", f"{CITY}市林木种苗站", "林木种苗站", OrgKind.UNIT, "forestry", 90),
     OrgSpec("forestry-nursery", f"{CITY}市苗圃", "苗圃", OrgKind.UNIT, "forestry", 100),
-    OrgSpec("water", "派驻市水务局纪检监察组", "水务局纪检监察组", OrgKind.GROUP, "city", 20, WATER_TEXTS),
+    OrgSpec("water", "派驻市水务局纪检监察组", "水务局纪检监察组", OrgKind.GROUP, "city", 20),
     OrgSpec("water-organ", "市水务局机关", "局机关", OrgKind.UNIT, "water", 10),
     OrgSpec("water-rivers", f"{CITY}市河湖管理中心", "河湖管理中心", OrgKind.UNIT, "water", 20),
 )

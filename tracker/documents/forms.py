@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracker.documents.models import Kind
 from tracker.orgs.models import Organisation
 
 
@@ -22,8 +23,9 @@ class SourceForm(forms.Form):
 class TemplateForm(SourceForm):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. 2023年度全面从严治党工作会议讲话"))
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.SPEECH)
 
-    field_order = ["name", "organisation", "file", "text"]
+    field_order = ["name", "organisation", "kind", "file", "text"]
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

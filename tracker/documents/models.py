@@ -15,11 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from tracker.orgs.models import Organisation
 
 
+class Kind(models.TextChoices):
+    SPEECH = "speech", _("Speech (its review is the organisation's 工作回顾)")
+    BULLETIN = "bulletin", _("Bulletin")
+    OTHER = "other", _("Other document")
+
+
 class DocumentTemplate(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="document_templates"
     )
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SPEECH)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tracker.catalogue.models import Catalogue
 from tracker.documents.assistant import NAMED, YEAR_BINDINGS, Assistant
-from tracker.documents.models import DocumentTemplate, Draft, TemplateVersion
+from tracker.documents.models import DocumentTemplate, Draft, Kind, TemplateVersion
 from tracker.documents.wordfile import NotAWordFile, docx_text
 from tracker.entry.periods import Range
 from tracker.orgs.access import Permission, require
@@ -123,11 +123,13 @@ def binding_problem(binding: str, catalogue: Catalogue) -> str | None:
     return None
 
 
-def template_create(*, organisation: Organisation, name: str, user, upload=None, text: str = "") -> DocumentTemplate:
+def template_create(
+    *, organisation: Organisation, name: str, user, upload=None, text: str = "", kind: str = Kind.SPEECH
+) -> DocumentTemplate:
     require(user, Permission.MANAGE_TEMPLATES, organisation)
     text, source_name, data = read_source(upload=upload, text=text)
     with transaction.atomic():
-        template = DocumentTemplate.objects.create(organisation=organisation, name=name, created_by=user)
+        template = DocumentTemplate.objects.create(organisation=organisation, name=name, kind=kind, created_by=user)
         TemplateVersion.objects.create(
             template=template,
             number=1,

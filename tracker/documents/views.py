@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from django import forms
@@ -29,7 +30,7 @@ from tracker.documents import services
 from tracker.documents.forms import SourceForm, TemplateForm
 from tracker.documents.generate import generate
 from tracker.documents.wordfile import fill_docx
-from tracker.entry.periods import Range
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation, OrganisationText, OrgKind
 from tracker.reports.docx import CONTENT_TYPE, official_document
@@ -80,6 +81,7 @@ def template_new(request):
             template = services.template_create(
                 organisation=form.cleaned_data["organisation"],
                 name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
                 user=request.user,
                 upload=form.cleaned_data["file"],
                 text=form.cleaned_data["text"],
@@ -281,6 +283,11 @@ def generated(request, pk: int, org: str, year: int):
             if before is not None and before != printed:
                 changes.append({"label": result.labels.get(start, ""), "before": before, "after": printed})
     docx_url = reverse("documents:docx", args=[pk, scope.organisation.code, scope.year]) + scope.query
+    years = {}
+    for label, year in (("previous_url", scope.year - 1), ("next_url", scope.year + 1)):
+        if MIN_YEAR <= year <= MAX_YEAR:
+            other = replace(scope, range=scope.range.in_other_year(year))
+            years[label] = reverse("documents:generated", args=[pk, scope.organisation.code, year]) + other.query
     return render(
         request,
         "documents/generated.html",
@@ -301,6 +308,7 @@ def generated(request, pk: int, org: str, year: int):
             "docx_url": docx_url + (("&" if scope.query else "?") + "fresh=1" if fresh else ""),
             "fresh_url": request.path + scope.query + ("&" if scope.query else "?") + "fresh=1",
             "may_edit": can(request.user, Permission.MANAGE_TEMPLATES, scope.organisation),
+            **years,
             "ranges": [
                 (Range.through(scope.year, through_for(scope.year, value)).through_text, label)
                 for value, label in range_choices(scope.year)

@@ -13,6 +13,7 @@ import io
 import zipfile
 
 from docx import Document
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -25,7 +26,7 @@ class NotAWordFile(ValueError):
 def _open(data: bytes):
     try:
         return Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise NotAWordFile(str(exc)) from exc
 
 

@@ -1,4 +1,4 @@
-"""The review as a Word document laid out like a Chinese official document (GB/T 9704-2012).
+"""Documents as Word files laid out like a Chinese official document (GB/T 9704-2012).
 
 A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; body 三号 (16 pt) 仿宋_GB2312 with a
 two-character first-line indent and exact line spacing, so a page holds 22 lines of 28 characters;
@@ -11,7 +11,8 @@ GB font) is not installed, Word and LibreOffice substitute a Song/Kai face thems
 
 The text comes as paragraphs of tracker.reports.review_text (title, byline, body, and the
 `HEADING` role below), the same structure the pages render: `official_document` lays out any
-such list; the review and the bulletin (tracker.reports.bulletin) are two of them.
+such list: the bulletin (tracker.reports.bulletin) and a pasted document template
+(tracker.documents); an uploaded Word template keeps its own layout instead.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
-from tracker.reports.review_text import Paragraph, Review, Role, RunKind
+from tracker.reports.review_text import Paragraph, Role, RunKind
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -285,8 +286,3 @@ def official_document(title: str, author: str, paragraphs: Iterable[Paragraph]) 
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def review_document(review: Review) -> bytes:
-    """The review as the bytes of a .docx file."""
-    return official_document(review.title, review.organisation.name, review.paragraphs)

@@ -1,24 +1,21 @@
-"""The year's review (工作回顾) of the leader's speech, regenerated with the real figures.
+"""The text of a document as the pages and the Word files render it, and the figures that fill it.
 
-seeds/review-template.txt is the 2022 review word for word, with `{{ indicator_code }}` for
-each figure and `{{ txt_* }}` for each name. `build_review()` fills it for any organisation
-and year into a structure (paragraphs → runs of plain text, figures and gaps) that both the
-review page and the .docx render, so the two always carry exactly the same text.
+A text is paragraphs of runs: plain text, a figure, or a gap (`**`, a figure or name not known).
+The documents' generator (tracker.documents.generate) and the standard bulletin
+(tracker.reports.bulletin) build it; their pages highlight the figures, and tracker.reports.docx
+lays the same paragraphs out as an official document, so page and file carry the same text.
 
-Figures come from the one aggregation (tracker.aggregation.yearly) and are printed the one way
-figures are printed (format_figure); a figure or name that is not known prints `**`, as the
-published speech does, and is listed with who should enter it.
+`Filler` reads the figures: from the one aggregation (tracker.aggregation.yearly), the
+organisation's own and the commission's city-wide ones (always approved: what the commission has
+not approved is not published), and the names an organisation keeps (OrganisationText). A figure
+or name that is not known prints `**` and is listed with who should enter it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -28,16 +25,8 @@ from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation, OrganisationText, OrgKind
 
-TEMPLATE_PATH = Path(settings.BASE_DIR) / "seeds" / "review-template.txt"
-# Only `{{ name }}` placeholders: the template is never run through a template engine.
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
-TEXT_PREFIX = "txt_"
-# The template is the 2022 review; its "2022年" follows the chosen year.
-TEMPLATE_YEAR = "2022年"
 # What the published speech prints for a redacted figure or name.
 NOT_KNOWN = "**"
-# How much of the template around a name the gap list quotes.
-CONTEXT_CHARS = 8
 
 
 class RunKind(StrEnum):
@@ -47,7 +36,7 @@ class RunKind(StrEnum):
 
 
 class Role(StrEnum):
-    TITLE = "title"  # "2022年工作回顾", the template's first line
+    TITLE = "title"  # the document's first line, when it reads as a title
     BYLINE = "byline"  # the organisation's name under the title
     BODY = "body"
 
@@ -93,69 +82,11 @@ class Gap:
     note: str = ""  # why nobody can enter it here, when that is the reason
 
 
-@dataclass
-class Review:
-    organisation: Organisation
-    range: Range
-    include_unapproved: bool
-    paragraphs: list[Paragraph]
-    missing: list[Gap]  # printed as **
-    incomplete: list[Gap]  # printed, but some organisations below have not reported a part
-    unapproved_reports: int
-
-    @property
-    def year(self) -> int:
-        return self.range.year
-
-    @property
-    def title(self) -> str:
-        return self.paragraphs[0].text
-
-    @property
-    def text(self) -> str:
-        """The plain text, one paragraph a line (what a reader copies)."""
-        return "\n".join(p.text for p in self.paragraphs)
-
-
-# -- the template ---------------------------------------------------------------------------
-
-Token = str | tuple[str]  # literal text, or (placeholder name,)
-
-
-@cache
-def template_paragraphs(path: Path = TEMPLATE_PATH) -> tuple[tuple[Token, ...], ...]:
-    """The template's non-empty lines, each split into literals and placeholders."""
-    paragraphs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        tokens: list[Token] = []
-        for i, piece in enumerate(PLACEHOLDER.split(line)):
-            # re.split with one group alternates literal, name, literal, …
-            if i % 2:
-                tokens.append((piece,))
-            elif piece:
-                tokens.append(piece)
-        paragraphs.append(tuple(tokens))
-    return tuple(paragraphs)
-
-
-def placeholder_context(name: str) -> str:
-    """Where a placeholder first sits in the template, e.g. "…作为**系统贯彻落实…"."""
-    for tokens in template_paragraphs():
-        for i, token in enumerate(tokens):
-            if token == (name,):
-                before = tokens[i - 1] if i > 0 and isinstance(tokens[i - 1], str) else ""
-                after = tokens[i + 1] if i + 1 < len(tokens) and isinstance(tokens[i + 1], str) else ""
-                return f"…{before[-CONTEXT_CHARS:]}{NOT_KNOWN}{after[:CONTEXT_CHARS]}…"
-    return name
-
-
 # -- figures and names ----------------------------------------------------------------------
 
 
 class Filler:
-    """Fills one review: the organisation's figures, the commission's city-wide ones, the names."""
+    """Fills one text: the organisation's figures, the commission's city-wide ones, the names."""
 
     def __init__(self, organisation: Organisation, rng: Range, *, include_unapproved: bool):
         self.organisation = organisation
@@ -191,11 +122,13 @@ class Filler:
 
         self.missing: dict[str, Gap] = {}
         self.incomplete: dict[str, Gap] = {}
+        self._runs: dict[str, Run] = {}
+        self._entry_points: dict[int, EntryPoint] = {}
 
     # -- names
 
     def text_run(self, name: str) -> Run:
-        label = placeholder_context(name)
+        label = name
         text = self.texts.get(name, "").strip()
         if text:
             return Run(text, RunKind.FIGURE, name, label)
@@ -228,6 +161,18 @@ class Filler:
         ]
 
     def figure_run(self, code: str) -> Run:
+        """The figure of `code` as a run (** when not known), its gaps recorded; once per code."""
+        if code not in self._runs:
+            self._runs[code] = self._figure_run(code)
+        return self._runs[code]
+
+    def _entry_point(self, aggregator: Aggregator, org: Organisation) -> EntryPoint:
+        if org.pk not in self._entry_points:
+            period = str(aggregator.entry_period(org, self.year))
+            self._entry_points[org.pk] = EntryPoint(org, reverse("entry:report", args=[org.code, period]))
+        return self._entry_points[org.pk]
+
+    def _figure_run(self, code: str) -> Run:
         aggregator, org_year = self._source(code)
         indicator = aggregator.by_code.get(code)
         label = indicator.name_zh if indicator else code
@@ -241,10 +186,7 @@ class Filler:
                     enter_at.setdefault(org.pk, org)
         # Upper levels first, then in the tree's own order.
         ordered = sorted(enter_at.values(), key=lambda o: (KIND_RANK[o.kind], o.order, o.path))
-        points = [
-            EntryPoint(org, reverse("entry:report", args=[org.code, str(aggregator.entry_period(org, self.year))]))
-            for org in ordered
-        ]
+        points = [self._entry_point(aggregator, org) for org in ordered]
 
         if value is not None:
             if points:
@@ -261,38 +203,3 @@ class Filler:
             note = _("The parts add up to 0, so there is no share.")
         self.missing.setdefault(code, Gap(code, label, points, note=note))
         return Run(NOT_KNOWN, RunKind.MISSING, code, label)
-
-    def run(self, name: str) -> Run:
-        return self.text_run(name) if name.startswith(TEXT_PREFIX) else self.figure_run(name)
-
-
-def build_review(
-    organisation: Organisation, year: int, *, include_unapproved: bool = False, rng: Range | None = None
-) -> Review:
-    """The review for one organisation and range (the whole year unless given; approved reports unless asked)."""
-    rng = rng or Range.full(year)
-    filler = Filler(organisation, rng, include_unapproved=include_unapproved)
-    # The template's "2022年" becomes the range: "2023年" or "2023年前三季度".
-    year_text = rng.heading
-    paragraphs = []
-    for index, tokens in enumerate(template_paragraphs()):
-        runs = []
-        for token in tokens:
-            if isinstance(token, str):
-                runs.append(Run(token.replace(TEMPLATE_YEAR, year_text)))
-            else:
-                runs.append(filler.run(token[0]))
-        if index == 0:
-            paragraphs.append(Paragraph(Role.TITLE, tuple(runs)))
-            paragraphs.append(Paragraph(Role.BYLINE, (Run(organisation.name),)))
-        else:
-            paragraphs.append(Paragraph(Role.BODY, tuple(runs)))
-    return Review(
-        organisation=organisation,
-        range=rng,
-        include_unapproved=include_unapproved,
-        paragraphs=paragraphs,
-        missing=list(filler.missing.values()),
-        incomplete=list(filler.incomplete.values()),
-        unapproved_reports=filler.figures.unapproved_reports,
-    )

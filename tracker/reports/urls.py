@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.reports import bulletin_views, review, views
+from tracker.reports import bulletin_views, views
 
 app_name = "reports"
 
@@ -9,8 +9,6 @@ urlpatterns = [
     path("<slug:org>/trend/", views.trend, name="trend"),
     path("<slug:org>/<int:year>/", views.summary, name="summary"),
     path("<slug:org>/<int:year>/units/", views.units, name="units"),
-    path("<slug:org>/<int:year>/review/", review.review_page, name="review"),
-    path("<slug:org>/<int:year>/review.docx", review.review_docx, name="review_docx"),
     path("<slug:org>/<int:year>/bulletin/", bulletin_views.bulletin_page, name="bulletin"),
     path("<slug:org>/<int:year>/bulletin.docx", bulletin_views.bulletin_docx, name="bulletin_docx"),
 ]

@@ -132,7 +132,7 @@ class Command(BaseCommand):
             ("trend", f"/reports/{code}/trend/", lambda: _bare_years(root, years)),
             ("checks", f"/reports/{code}/{year}/checks/", lambda: _bare_every_org(root, [year - 1, year])),
             ("json", f"/api/v1/summary/?org={code}&year={year}", lambda: _bare_years(root, [year - 1, year])),
-            ("review", f"/reports/{code}/{year}/review/", lambda: _bare_years(root, [year])),
+            ("bulletin", f"/reports/{code}/{year}/bulletin/", lambda: _bare_years(root, [year - 1, year])),
             ("completeness", f"/reports/{code}/{year}/completeness/", lambda: _bare_reports(root, year)),
         ]
         rows = []
@@ -174,8 +174,9 @@ class Command(BaseCommand):
                 ("trend", f"/reports/{code}/trend/"),
                 ("checks", f"/reports/{code}/{year}/checks/"),
                 ("json", f"/api/v1/summary/?org={code}&year={year}"),
-                ("review", f"/reports/{code}/{year}/review/"),
+                ("bulletin", f"/reports/{code}/{year}/bulletin/"),
                 ("completeness", f"/reports/{code}/{year}/completeness/"),
+                *_documents(code, year),
             ]:
                 page_ms, queries, peak, login_ms = _measure_page(
                     client, url, repeat, lambda: anonymous.get("/accounts/login/")
@@ -268,6 +269,16 @@ def _rolled_back(work: Callable[[], object]) -> float:
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return elapsed
+
+
+def _documents(code: str, year: int) -> list[tuple[str, str]]:
+    """The organisation's own document templates, generated (the forestry speech is its review)."""
+    from tracker.documents.models import DocumentTemplate
+
+    return [
+        ("document", f"/documents/{template.pk}/{code}/{year}/")
+        for template in DocumentTemplate.objects.filter(organisation__code=code)
+    ]
 
 
 def _measure_page(
