@@ -75,7 +75,8 @@ class TestReportsInTheBrowser:
         expect(review).to_contain_text(FORM1_2022)
         expect(review).to_contain_text("青岚市林业服务中心，发挥班子")
         shots(page, "3-review-2022")
-        page_paragraphs = [text.strip() for text in review.locator(":scope > h2, :scope > p").all_text_contents()]
+        blocks = review.locator(":scope > h2, :scope > h3, :scope > p")
+        page_paragraphs = [text.strip() for text in blocks.all_text_contents()]
 
         # The Word download carries the same text, under a Chinese file name.
         with page.expect_download() as download_info:

@@ -82,7 +82,7 @@ CITY_FIGURES = {
 
 
 class ReviewParagraphs(HTMLParser):
-    """The text of each paragraph (h2 or p) inside <article id="review-text">."""
+    """The text of each paragraph (h2, h3 or p) inside <article id="review-text">."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,13 +93,13 @@ class ReviewParagraphs(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "article" and ("id", "review-text") in attrs:
             self._in_article = True
-        elif self._in_article and tag in ("h2", "p"):
+        elif self._in_article and tag in ("h2", "h3", "p"):
             self._current = []
 
     def handle_endtag(self, tag):
         if tag == "article":
             self._in_article = False
-        elif self._current is not None and tag in ("h2", "p"):
+        elif self._current is not None and tag in ("h2", "h3", "p"):
             self.paragraphs.append("".join(self._current))
             self._current = None
 

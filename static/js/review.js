@@ -4,7 +4,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // Copies the review as plain paragraphs, one a line, without the page's markup.
   document.getElementById("copy-review").addEventListener("click", function () {
     var button = this;
-    var blocks = document.querySelectorAll("#review-text > h2, #review-text > p");
+    var blocks = document.querySelectorAll("#review-text > h2, #review-text > h3, #review-text > p");
     var text = Array.prototype.map.call(blocks, function (block) { return block.textContent; }).join("\n");
     var done = function () { button.textContent = button.dataset.copied; };
     if (navigator.clipboard) {

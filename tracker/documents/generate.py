@@ -19,6 +19,7 @@ from decimal import Decimal
 from tracker.catalogue.figures import breakdown_shares, change
 from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation
+from tracker.reports.docx import HEADING
 from tracker.reports.review_text import NOT_KNOWN, Filler, Gap, Paragraph, Role, Run, RunKind
 
 # A change's words, rising first: the word written in the template picks the family.
@@ -190,7 +191,7 @@ def generate(version, organisation: Organisation, rng: Range, *, include_unappro
             index += 1
         if cursor < line_end:
             runs.append(Run(text[cursor:line_end]))
-        role = Role.TITLE if number == 0 and _is_title(line) else Role.BODY
+        role = Role.TITLE if number == 0 and _is_title(line) else HEADING if _is_heading(line) else Role.BODY
         paragraphs.append(Paragraph(role, tuple(runs)))
         position = line_end + 1
     filler = evaluator.filler
@@ -206,6 +207,11 @@ def generate(version, organisation: Organisation, rng: Range, *, include_unappro
         replacements=replacements,
         labels=labels,
     )
+
+
+def _is_heading(line: str) -> bool:
+    """A short line without a sentence's punctuation ("2022年工作回顾") reads as a heading."""
+    return 0 < len(line.strip()) <= 20 and not re.search(r"[。；，：！？、]", line)
 
 
 def _is_title(line: str) -> bool:

@@ -99,7 +99,10 @@ def template_detail(request, pk: int):
     template = services.template_for_user(request.user, pk)
     version = template.current
     orgs = list(services.generated_for(request.user, template)[:500])
-    years = sorted(set(years_with_data(template.organisation)) | {timezone.localdate().year}, reverse=True)
+    with_data = set(years_with_data(template.organisation))
+    years = sorted(with_data | {timezone.localdate().year}, reverse=True)
+    # The latest year with figures is the one a document is usually written about.
+    chosen_year = max(with_data, default=years[0])
     bound = sum(1 for slot in version.bindings if slot["binding"]) if version else 0
     drafts = list(template.drafts.select_related("organisation", "created_by")[:20])
     for draft in drafts:
@@ -121,6 +124,7 @@ def template_detail(request, pk: int):
             "bound": bound,
             "orgs": orgs,
             "years": years,
+            "chosen_year": chosen_year,
             "ranges": range_choices(years[0]),
             "may_manage": _may_manage(request.user, template),
             "source_form": SourceForm(),
@@ -150,7 +154,7 @@ def source_new(request, pk: int):
     return redirect("documents:detail", pk=pk)
 
 
-def _slot_rows(version, catalogue) -> list[dict]:
+def _slot_rows(version, catalogue, texts: dict[str, str]) -> list[dict]:
     text = version.text
     rows = []
     for slot in version.bindings:
@@ -163,14 +167,14 @@ def _slot_rows(version, catalogue) -> list[dict]:
             | {
                 "before": before,
                 "after": after,
-                "label": binding_label(slot["binding"], catalogue),
+                "label": binding_label(slot["binding"], catalogue, texts),
                 "choices": proposals,
             }
         )
     return rows
 
 
-def binding_label(binding: str, catalogue) -> str:
+def binding_label(binding: str, catalogue, texts: dict[str, str] | None = None) -> str:
     """What a binding is, in words, for the binding page."""
     if not binding:
         return _("fixed text")
@@ -184,7 +188,10 @@ def binding_label(binding: str, catalogue) -> str:
     if binding in simple:
         return simple[binding]
     if binding.startswith("text:"):
-        return _("the text “%(key)s”") % {"key": binding.removeprefix("text:")}
+        key = binding.removeprefix("text:")
+        if texts and key in texts:
+            return _("the name “%(text)s”") % {"text": texts[key]}
+        return _("the text “%(key)s”") % {"key": key}
     if binding.startswith("share:"):
         part = catalogue.by_code.get(binding.removeprefix("share:"))
         return _("share of %(name)s") % {"name": part.name_zh} if part else binding
@@ -223,11 +230,21 @@ def bind(request, pk: int):
     choices = [(ind.code, ind.name_zh) for ind in catalogue.indicators]
     choices += [(f"share:{part}", binding_label(f"share:{part}", catalogue)) for part in catalogue.exact_of]
     choices += [(b, binding_label(b, catalogue)) for b in ("year", "year+1", "year-1", "range", "org_name")]
+    texts = _texts_of(template.organisation)
+    choices += [(f"text:{key}", binding_label(f"text:{key}", catalogue, texts)) for key in texts]
     return render(
         request,
         "documents/bind.html",
-        {"template": template, "version": version, "rows": _slot_rows(version, catalogue), "choices": choices},
+        {"template": template, "version": version, "rows": _slot_rows(version, catalogue, texts), "choices": choices},
     )
+
+
+def _texts_of(organisation) -> dict[str, str]:
+    """The names an organisation's documents may print: its own, else its nearest ancestor's."""
+    chain = [*organisation.ancestors(), organisation]  # the root first: nearer texts win
+    rank = {org.pk: depth for depth, org in enumerate(chain)}
+    rows = OrganisationText.objects.filter(organisation__in=list(rank))
+    return {row.key: row.text for row in sorted(rows, key=lambda r: rank[r.organisation_id])}
 
 
 @require_safe
