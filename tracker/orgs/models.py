@@ -236,15 +236,15 @@ class OrganisationText(models.Model):
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="texts"
     )
     key = models.CharField(
-        _("placeholder"),
+        _("key"),
         max_length=60,
         validators=[RegexValidator(r"^[a-z][a-z0-9_]*$", _("A key is lower-case letters, digits and _, e.g. bureau."))],
     )
     text = models.CharField(_("text"), max_length=200)
 
     class Meta:
-        verbose_name = _("review text name")
-        verbose_name_plural = _("review text names")
+        verbose_name = _("name used in documents")
+        verbose_name_plural = _("names used in documents")
         ordering = ["organisation__path", "key"]
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="orgtext_unique_org_key")]
 

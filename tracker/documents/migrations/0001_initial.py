@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orgs', '0004_alter_organisationtext_key'),
+        ('orgs', '0004_organisationtext_whole_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
