@@ -10,6 +10,10 @@ The catalogue is loaded by `migrate` (post_migrate), so every test database has 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -166,3 +170,65 @@ def enter(org: Organisation, period: str, figures: dict, *, status: str | None =
         Report.objects.filter(pk=report.pk).update(status=status)
         report.status = status
     return report
+
+
+class _ArticleParagraphs(HTMLParser):
+    """The text of each paragraph (h2, h3 or p) inside <article id="…">."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.paragraphs: list[str] = []
+        self._in_article = False
+        self._current: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article" and ("id", self.article_id) in attrs:
+            self._in_article = True
+        elif self._in_article and tag in ("h2", "h3", "p"):
+            self._current = []
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self._in_article = False
+        elif self._current is not None and tag in ("h2", "h3", "p"):
+            self.paragraphs.append("".join(self._current))
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None:
+            self._current.append(data)
+
+
+def article_paragraphs(response, article_id: str) -> list[str]:
+    """The paragraphs of a page's text (a generated document, the bulletin) as a reader sees them."""
+    parser = _ArticleParagraphs(article_id)
+    parser.feed(response.content.decode())
+    return parser.paragraphs
+
+
+def convert_to_pdf(source: Path, tmp_path: Path) -> bytes:
+    """A .docx converted by LibreOffice, as a leader's office would open it; the test is skipped without it.
+
+    On CI (CI=true) LibreOffice must be there: the test fails instead.
+    """
+    if not shutil.which("soffice"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but soffice is missing: install Debian's libreoffice-writer-nogui.")
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-writer-nogui")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return (tmp_path / f"{source.stem}.pdf").read_bytes()

@@ -7,12 +7,10 @@ computed by hand from them (the working is in the comments), never by the app's 
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import docx
 import pytest
@@ -20,7 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 from docx.oxml.ns import qn
 
-from tests.conftest import enter
+from tests.conftest import article_paragraphs, convert_to_pdf, enter
 from tracker.catalogue.models import Indicator
 from tracker.reports.bulletin import BULLETIN_SECTIONS
 
@@ -126,37 +124,8 @@ EXPECTED = [
 ]
 
 
-class BulletinParagraphs(HTMLParser):
-    """The text of each paragraph (h2, h3 or p) inside <article id="bulletin-text">."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.paragraphs: list[str] = []
-        self._in_article = False
-        self._current: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "article" and ("id", "bulletin-text") in attrs:
-            self._in_article = True
-        elif self._in_article and tag in ("h2", "h3", "p"):
-            self._current = []
-
-    def handle_endtag(self, tag):
-        if tag == "article":
-            self._in_article = False
-        elif self._current is not None and tag in ("h2", "h3", "p"):
-            self.paragraphs.append("".join(self._current))
-            self._current = None
-
-    def handle_data(self, data):
-        if self._current is not None:
-            self._current.append(data)
-
-
 def page_paragraphs(response) -> list[str]:
-    parser = BulletinParagraphs()
-    parser.feed(response.content.decode())
-    return parser.paragraphs
+    return article_paragraphs(response, "bulletin-text")
 
 
 def page_url(org: str = "forestry", year: int = 2022, query: str = "") -> str:
@@ -348,29 +317,10 @@ class TestBulletinDocx:
 
 
 def test_libreoffice_converts_it_to_pdf(client, bob, two_years, tmp_path):
-    if not shutil.which("soffice"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but soffice is missing: install Debian's libreoffice-writer-nogui.")
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-writer-nogui")
     client.force_login(bob)
     source = tmp_path / "bulletin.docx"
     source.write_bytes(client.get(docx_url()).content)
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = (tmp_path / "bulletin.pdf").read_bytes()
+    pdf = convert_to_pdf(source, tmp_path)
     assert pdf.startswith(b"%PDF")
     # About 450 characters at 22 lines of 28 a page: one or two pages.
     assert 1 <= len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) <= 2

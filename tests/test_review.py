@@ -7,14 +7,13 @@ is told so and never shown another organisation's text.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.conftest import enter, make_user
+from tests.conftest import article_paragraphs, enter, make_user
 from tracker.documents.models import Kind
 from tracker.documents.services import template_create
 from tracker.orgs.models import Organisation, OrgKind, Role
@@ -81,37 +80,8 @@ CITY_FIGURES = {
 }
 
 
-class ReviewParagraphs(HTMLParser):
-    """The text of each paragraph (h2, h3 or p) inside <article id="review-text">."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.paragraphs: list[str] = []
-        self._in_article = False
-        self._current: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "article" and ("id", "review-text") in attrs:
-            self._in_article = True
-        elif self._in_article and tag in ("h2", "h3", "p"):
-            self._current = []
-
-    def handle_endtag(self, tag):
-        if tag == "article":
-            self._in_article = False
-        elif self._current is not None and tag in ("h2", "h3", "p"):
-            self.paragraphs.append("".join(self._current))
-            self._current = None
-
-    def handle_data(self, data):
-        if self._current is not None:
-            self._current.append(data)
-
-
 def page_paragraphs(response) -> list[str]:
-    parser = ReviewParagraphs()
-    parser.feed(response.content.decode())
-    return parser.paragraphs
+    return article_paragraphs(response, "review-text")
 
 
 def build_full_year(world, indicators, bob):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import subprocess
 
 import docx
 import pytest
@@ -15,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from tests.conftest import enter
+from tests.conftest import convert_to_pdf, enter
 from tests.test_review import build_full_year, page_paragraphs
 from tracker.documents.services import template_create
 
@@ -169,29 +166,10 @@ class TestReviewDocx:
 
 
 def test_libreoffice_converts_it_to_pdf(client, bob, full_year, tmp_path):
-    if not shutil.which("soffice"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but soffice is missing: install Debian's libreoffice-writer-nogui.")
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-writer-nogui")
     client.force_login(bob)
     source = tmp_path / "review.docx"
     source.write_bytes(client.get(docx_url(), follow=True).content)
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = (tmp_path / "review.pdf").read_bytes()
+    pdf = convert_to_pdf(source, tmp_path)
     assert pdf.startswith(b"%PDF")
     # About 300 characters at 22 lines of 28 a page: one page.
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
