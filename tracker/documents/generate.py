@@ -191,8 +191,7 @@ def generate(version, organisation: Organisation, rng: Range, *, include_unappro
             index += 1
         if cursor < line_end:
             runs.append(Run(text[cursor:line_end]))
-        role = Role.TITLE if number == 0 and _is_title(line) else HEADING if _is_heading(line) else Role.BODY
-        paragraphs.append(Paragraph(role, tuple(runs)))
+        paragraphs.append(Paragraph(_role(number, line), tuple(runs)))
         position = line_end + 1
     filler = evaluator.filler
     return Generated(
@@ -207,6 +206,15 @@ def generate(version, organisation: Organisation, rng: Range, *, include_unappro
         replacements=replacements,
         labels=labels,
     )
+
+
+def _role(number: int, line: str) -> str:
+    return Role.TITLE if number == 0 and _is_title(line) else HEADING if _is_heading(line) else Role.BODY
+
+
+def plain_paragraphs(text: str) -> list[Paragraph]:
+    """A person's text (a draft) as paragraphs, read the way a generated text is: title, headings, body."""
+    return [Paragraph(_role(number, line), (Run(line),)) for number, line in enumerate(text.split("\n"))]
 
 
 def _is_heading(line: str) -> bool:

@@ -28,13 +28,12 @@ from tracker.aggregation.yearly import years_with_data
 from tracker.catalogue.models import Catalogue
 from tracker.documents import services
 from tracker.documents.forms import SourceForm, TemplateForm
-from tracker.documents.generate import generate
+from tracker.documents.generate import generate, plain_paragraphs
 from tracker.documents.wordfile import fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation, OrganisationText, OrgKind
 from tracker.reports.docx import CONTENT_TYPE, official_document
-from tracker.reports.review_text import Paragraph, Role, Run
 from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
 
 CONTEXT_CHARS = 16
@@ -322,6 +321,7 @@ def generated(request, pk: int, org: str, year: int):
             # Entry links only for organisations the user may open.
             "visible": set(Organisation.objects.for_user(request.user).values_list("pk", flat=True)),
             "editor_text": draft.text if draft else result.text,
+            "paragraphs": plain_paragraphs(draft.text) if draft else result.paragraphs,
             "docx_url": docx_url + (("&" if scope.query else "?") + "fresh=1" if fresh else ""),
             "fresh_url": request.path + scope.query + ("&" if scope.query else "?") + "fresh=1",
             "may_edit": can(request.user, Permission.MANAGE_TEMPLATES, scope.organisation),
@@ -332,15 +332,6 @@ def generated(request, pk: int, org: str, year: int):
             ],
         },
     )
-
-
-def _plain_paragraphs(text: str) -> list[Paragraph]:
-    lines = text.split("\n")
-    return [
-        Paragraph(Role.TITLE if i == 0 and len(line) <= 40 else Role.BODY, (Run(line),))
-        for i, line in enumerate(lines)
-        if line.strip()
-    ]
 
 
 @require_safe
@@ -357,7 +348,7 @@ def generated_docx(request, pk: int, org: str, year: int):
     elif draft is None:
         content = official_document(result.paragraphs[0].text, scope.organisation.name, result.paragraphs)
     else:
-        paragraphs = _plain_paragraphs(text)
+        paragraphs = plain_paragraphs(text)
         content = official_document(paragraphs[0].text if paragraphs else "", scope.organisation.name, paragraphs)
     response = HttpResponse(content, content_type=CONTENT_TYPE)
     name = f"{scope.organisation.name}-{scope.range.heading}-{template.name}.docx"
