@@ -34,6 +34,7 @@ from tracker.entry.services import (
     values_save_bulk,
 )
 from tracker.orgs.models import Organisation, OrgKind
+from tracker.spreadsheets import neutralise
 
 COLUMNS = ("org", "period", "indicator", "value", "note")
 NOTE_MAX_LENGTH = Value._meta.get_field("note").max_length
@@ -66,7 +67,8 @@ def export_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]
             str(report.period),
             value.indicator.code,
             "" if value.value is None else str(value.value),
-            value.note,
+            # A note people typed can never run as a formula when the file is opened in Excel.
+            neutralise(value.note),
         ]
 
 
@@ -153,7 +155,8 @@ def decode(data: bytes | str | BinaryIO) -> TextIO:
 
 def _records(stream: TextIO, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of each CSV record; a quoted note may span several lines."""
-    reader = csv.reader(stream)
+    # strict: an unterminated quote is an error, not a note that silently swallows the lines after it.
+    reader = csv.reader(stream, strict=True)
     while True:
         start = reader.line_num + 1
         try:
@@ -297,6 +300,8 @@ def validate_csv(
             line_errors.extend(exc.messages)
 
         note = cell["note"]
+        if "\x00" in note:
+            line_errors.append(_("The note contains a character that is not allowed (NUL)."))
         if len(note) > NOTE_MAX_LENGTH:
             line_errors.append(
                 _("The note is too long: %(length)d characters, at most %(max)d.")

@@ -8,7 +8,6 @@ trail hold whichever way a figure comes in.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -52,11 +51,21 @@ EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 
+# What a figure may be typed with: ASCII or full-width digits, commas (thousands), and, for a clear
+# message, a decimal point or a minus sign. Every other character is refused as it is: NFKC would turn
+# "1²", "⑫" or "𝟏𝟐" into "12", a number nobody typed.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－", "0123456789,.-")
+# Longer than this is no figure (MAX_FIGURE has ten digits); checked before int(), which refuses
+# strings of more than 4,300 digits with an error of its own.
+_MAX_FIGURE_CHARS = 20
+
+
 def parse_figure(text: str | None) -> int | None:
     """A figure as people type it, or None for "not known yet".
 
-    Forgiving where people are (full-width digits, spaces, "3,038"), strict where it
-    matters (negative, decimal, text, absurdly large): those raise ValidationError.
+    Forgiving where people are (full-width digits, spaces around it, "3,038"), strict where it
+    matters (negative, decimal, text, a space inside, superscripts and circled digits, absurdly
+    large): those raise ValidationError.
     """
     if text is None:
         return None
@@ -65,20 +74,24 @@ def parse_figure(text: str | None) -> int | None:
         number = int(text)
         if number <= settings.MAX_FIGURE:
             return number
-    # NFKC turns full-width digits, commas and signs into their ASCII forms.
-    cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+    cleaned = str(text).strip().translate(_FULL_WIDTH).replace("−", "-")
     if cleaned == "":
         return None
+    if len(cleaned) > _MAX_FIGURE_CHARS and re.fullmatch(r"[\d,]+", cleaned):
+        raise ValidationError(
+            _("This figure is too large (at most %(max)s).") % {"max": f"{settings.MAX_FIGURE:,}"},
+            code="too_large",
+        )
     if _THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(",", "")
-    if re.fullmatch(r"[-−]\s*\d+([.,]\d*)?", cleaned):
+    if re.fullmatch(r"-\d+([.,]\d*)?", cleaned):
         raise ValidationError(_("A figure cannot be negative."), code="negative")
     if re.fullmatch(r"\d*[.]\d+|\d+[.]\d*", cleaned):
         if re.fullmatch(r"\d+\.0*", cleaned):
             cleaned = cleaned.split(".")[0]
         else:
             raise ValidationError(_("Enter a whole number, without decimals."), code="decimal")
-    if not cleaned.isascii() or not cleaned.isdigit():
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > _MAX_FIGURE_CHARS:
         raise ValidationError(_("Enter a number, e.g. 12 or 3,038."), code="not_a_number")
     number = int(cleaned)
     if number > settings.MAX_FIGURE:

@@ -109,9 +109,12 @@ def report_values(request, org: str, period: str):
         require(request.user, Permission.ENTER, organisation)
         form = ReportValuesForm(request.POST, indicators=indicators)
         if form.is_valid():
-            entries = {
-                ind: Entry(form.cleaned_data[f"v_{ind.code}"], form.cleaned_data[f"n_{ind.code}"]) for ind in indicators
-            }
+            entries = _posted_entries(form, request.POST, indicators, current)
+            if report is None and not any(e.value is not None or e.note for e in entries.values()):
+                # An untouched page for a new period: saving it would create an empty report that
+                # fixes the year's period type for nothing.
+                messages.info(request, _("Nothing to save: no figure or note was entered."))
+                return redirect(reverse("entry:report", args=[organisation.code, str(period_obj)]))
             try:
                 _report, result = values_save_for_period(
                     organisation=organisation,
@@ -194,6 +197,24 @@ def report_values(request, org: str, period: str):
             "transitions": report.transitions.select_related("user") if report else [],
         },
     )
+
+
+def _posted_entries(form, posted, indicators, current) -> dict:
+    """What the POST says of each figure: only the figures and notes it carries.
+
+    A field left out of the request (a hand-made or truncated POST) leaves the stored figure or
+    note as it is; a field sent empty clears it.
+    """
+    entries = {}
+    for ind in indicators:
+        has_value, has_note = f"v_{ind.code}" in posted, f"n_{ind.code}" in posted
+        if not (has_value or has_note):
+            continue
+        saved = current.get(ind.code)
+        value = form.cleaned_data[f"v_{ind.code}"] if has_value else (saved.value if saved else None)
+        note = form.cleaned_data[f"n_{ind.code}"] if has_note else (saved.note if saved else "")
+        entries[ind] = Entry(value, note)
+    return entries
 
 
 def _history_rows(queryset):
