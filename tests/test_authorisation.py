@@ -46,13 +46,13 @@ PARAMETERS = {
 QUERIES = {"api:summary": "?org=forestry-organ&year=2022", "documents:choose": "?org=forestry-organ&year=2022"}
 # Writes: POST endpoints a leader must be refused with 403. Every other URL must refuse POST (405)
 # or be one of these.
-WRITES = {"entry:report", "entry:transition", "lockouts"}
+WRITES = {"entry:report", "entry:transition", "entry:import", "lockouts"}
 # Writes of documents: a leader may make them, a clerk may not (the permission table's
 # MANAGE_TEMPLATES), so the clerk is the wrong role there.
 DOCUMENT_WRITES = {"documents:new", "documents:texts", "documents:source", "documents:bind", "documents:generated"}
 WRITES |= DOCUMENT_WRITES
 # Pages that show on GET and write on POST.
-PAGES_THAT_WRITE = {"entry:report", "documents:generated"}
+PAGES_THAT_WRITE = {"entry:report", "entry:import", "documents:generated"}
 # Writes every user may make on their own account: a POST without the old password changes nothing.
 OWN_ACCOUNT = {"password_change"}
 

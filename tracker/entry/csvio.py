@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
@@ -211,6 +212,32 @@ def validate_csv(
     """
     errors: list[RowError] = []
     records = _records(decode(text) if isinstance(text, str) else text, errors)
+    return validate_records(records, errors, organisations=organisations)
+
+
+def validate_records(
+    records: Iterator[tuple[int, list[str]]],
+    errors: list[RowError],
+    *,
+    organisations: Iterable[Organisation] | None = None,
+) -> list[ImportRow]:
+    """validate_csv for records read any way (a CSV, a workbook's sheet): (line, cells), header first.
+
+    `errors` may already hold what reading found (and receives what reading finds as it goes on).
+    """
+    parsed, errors = check_records(records, errors, organisations=organisations)
+    if errors:
+        raise ImportFailed(errors)
+    return parsed
+
+
+def check_records(
+    records: Iterator[tuple[int, list[str]]],
+    errors: list[RowError],
+    *,
+    organisations: Iterable[Organisation] | None = None,
+) -> tuple[list[ImportRow], list[RowError]]:
+    """The good rows and every bad line's reasons, without raising: what a preview shows."""
     first = next(records, None)
     if first is None:
         errors.append(
@@ -341,9 +368,8 @@ def validate_csv(
             parsed.append(ImportRow(line, organisation, period, indicator, value, note))
 
     errors.extend(_check_against_database(parsed))
-    if errors:
-        raise ImportFailed(errors)
-    return parsed
+    bad = {error.line for error in errors}
+    return [row for row in parsed if row.line not in bad], sorted(errors, key=lambda e: e.line or 0)
 
 
 def _check_against_database(rows: list[ImportRow]) -> list[RowError]:
@@ -416,3 +442,94 @@ def import_csv(
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+# ---------------------------------------------------------------- web upload and preview
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _decode_upload(data: bytes) -> str:
+    """UTF-8 (with or without a BOM) or GB18030/GBK, what Excel writes on a Chinese Windows; else refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailed([RowError(None, _("The file is UTF-16 text; save it as “CSV UTF-8 (comma delimited)”."))])
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(
+            [RowError(None, _("The file is neither UTF-8 nor GBK text; save it as “CSV UTF-8 (comma delimited)”."))]
+        ) from exc
+
+
+def _sheet_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet of a workbook as (row number, cells as text)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ImportFailed([RowError(None, _("The file is not an Excel workbook (.xlsx)."))]) from exc
+    sheet = book.worksheets[0]
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield number, ["" if cell is None else _cell_text(cell) for cell in row]
+    book.close()
+
+
+def _cell_text(cell) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def upload_records(name: str, data: bytes, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """The records of an uploaded .csv or .xlsx (ImportFailed for a file that cannot be read at all)."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportFailed([RowError(None, _("The file is larger than 5 MB; split it."))])
+    if name.lower().endswith(".xlsx"):
+        return _sheet_records(data)
+    if not name.lower().endswith(".csv"):
+        raise ImportFailed([RowError(None, _("Upload a .csv or .xlsx file."))])
+    return _records(io.StringIO(_decode_upload(data), newline=""), errors)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a preview: what a figure is now and what the file makes it."""
+
+    row: ImportRow
+    old_value: int | None
+    old_note: str
+    exists: bool
+
+    @property
+    def changed(self) -> bool:
+        return not self.exists or (self.old_value, self.old_note) != (self.row.value, self.row.note)
+
+
+def preview(rows: list[ImportRow]) -> tuple[list[Change], dict[int, int]]:
+    """Each row against what is stored, and the revisions of the reports it touches (id → revision)."""
+    keys = {(row.organisation.pk, row.period) for row in rows}
+    reports = {
+        (r.organisation_id, r.period): r
+        for r in Report.objects.filter(organisation__in={org for org, _p in keys}, year__in={p.year for _o, p in keys})
+        if (r.organisation_id, r.period) in keys
+    }
+    stored = {
+        (v.report_id, v.indicator_id): v for v in Value.objects.filter(report__in=[r.pk for r in reports.values()])
+    }
+    changes = []
+    for row in rows:
+        report = reports.get((row.organisation.pk, row.period))
+        value = stored.get((report.pk, row.indicator.pk)) if report else None
+        changes.append(
+            Change(row, value.value if value else None, value.note if value else "", exists=value is not None)
+        )
+    return changes, {report.pk: report.revision for report in reports.values()}

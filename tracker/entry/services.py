@@ -43,7 +43,15 @@ class Source:
             Source.IMPORT: _("file import"),
             Source.DEMO: _("demo data"),
         }
+        if source and source.startswith(Source.IMPORT + ":"):
+            # A web upload records its file's name: "import:2023一季度.xlsx".
+            return _("file import: %(name)s") % {"name": source.split(":", 1)[1]}
         return labels.get(source or "", source or "—")
+
+    @staticmethod
+    def upload(name: str) -> str:
+        """The change reason of a web upload (the history keeps at most 100 characters)."""
+        return f"{Source.IMPORT}:{name}"[:100]
 
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)

@@ -6,12 +6,14 @@ They live with the workflow, above entry and checks, because the page shows all 
 from django.urls import path
 
 from tracker.workflow import entry_views as views
+from tracker.workflow import import_views
 from tracker.workflow import views as workflow_views
 
 app_name = "entry"
 
 urlpatterns = [
     path("", views.choose, name="choose"),
+    path("import/", import_views.import_page, name="import"),
     path("<slug:org>/<str:period>/", views.report_values, name="report"),
     path("<slug:org>/<str:period>/history/", views.report_history, name="history"),
     path("<slug:org>/<str:period>/history/<slug:code>/", views.report_history, name="value_history"),

@@ -32,7 +32,7 @@ from tracker.entry.services import (
     report_get,
     values_save_for_period,
 )
-from tracker.orgs.access import Permission, can, get_org_for_user, require
+from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
 from tracker.workflow.services import allowed_actions, report_checks
 
@@ -50,7 +50,8 @@ def choose(request):
         default_org = request.GET.get("org") or (orgs[0].code if orgs else None)
         initial = {"org": default_org, "year": timezone.localdate().year, "period": "year"}
         form = PeriodChoiceForm(orgs=orgs, initial=initial)
-    return render(request, "entry/choose.html", {"form": form})
+    may_import = orgs_where(request.user, Permission.IMPORT).exists()
+    return render(request, "entry/choose.html", {"form": form, "may_import": may_import})
 
 
 def _rebase(form: ReportValuesForm, report, stored: dict[str, Value]):
