@@ -136,7 +136,8 @@ class TestSeededRules:
 class TestYearOverYear:
     @pytest.mark.parametrize(
         "now, before, fires",
-        [(16, 5, True), (15, 5, False), (1, 5, True), (2, 6, False), (100, 4, False), (0, 5, True)],
+        # (100, 4): last year too small for the three-times rule, but ten times more: the typo rule.
+        [(16, 5, True), (15, 5, False), (1, 5, True), (2, 6, False), (100, 4, True), (30, 4, False), (0, 5, True)],
     )
     def test_it_warns_beyond_three_times(self, now, before, fires):
         result = run_checks(
@@ -147,6 +148,48 @@ class TestYearOverYear:
             yoy_codes=["grp_cases_filed"],
         )
         assert bool(result.warnings) is fires
+
+
+class TestTypos:
+    """A figure ten times (or a tenth of) the previous period's or last year's, both non-zero, any size."""
+
+    @pytest.mark.parametrize(
+        "now, previous, fires",
+        [(3038, 2, True), (20, 2, True), (19, 2, False), (1, 10, True), (2, 10, False), (5, 0, False), (0, 7, False)],
+    )
+    def test_against_the_previous_period(self, now, previous, fires):
+        result = run_checks(
+            {"grp_cases_filed": now},
+            applicable=[],
+            rules=[],
+            previous_period={"grp_cases_filed": previous},
+            yoy_codes=["grp_cases_filed"],
+            names={"grp_cases_filed": "立案"},
+        )
+        assert [f.key for f in result.warnings] == (["typo-grp_cases_filed"] if fires else [])
+        if fires:
+            assert result.warnings[0].message.startswith("立案")
+
+    def test_against_last_year_it_replaces_the_three_times_warning(self):
+        result = run_checks(
+            {"grp_cases_filed": 500},
+            applicable=[],
+            rules=[],
+            last_year={"grp_cases_filed": 40},
+            yoy_codes=["grp_cases_filed"],
+        )
+        assert [f.key for f in result.warnings] == ["typo-grp_cases_filed"]
+
+    def test_a_broken_rule_reads_with_names_and_values(self, db):
+        rule = Rule.objects.get(key="sum-grp_clues_handled")
+        values = {"grp_clues_handled": 2, "grp_clues_talk_inquiry": 5, "grp_clues_initial_verification": 1}
+        values |= {"grp_clues_shelved": 1, "grp_clues_closed": 1}
+        names = {code: code.upper() for code in values}
+        result = run_checks(values, applicable=list(values), rules=[rule], names=names)
+        detail = result.violations[0].detail
+        assert (
+            "（8）" in detail and "（2）" in detail and "GRP_CLUES_HANDLED" in detail and "GRP_CLUES_SHELVED" in detail
+        )
 
 
 class TestExpressions:

@@ -7,10 +7,11 @@ need a note) and by the checks report for a whole subtree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tracker.checks.expressions import codes, evaluate, parse
 from tracker.checks.models import COMPARE, Rule, Severity
@@ -19,6 +20,18 @@ from tracker.checks.models import COMPARE, Rule, Severity
 YOY_FACTOR = 3
 # …but only when last year's figure is big enough for the ratio to mean something.
 YOY_MIN_LAST_YEAR = 5
+# A figure ten times (or a tenth of) the previous period's or last year's, both non-zero, whatever
+# their size, is most likely a typing error ("3,038" typed for 2, a digit too many or too few).
+TYPO_FACTOR = 10
+
+# How a rule's comparison reads in a finding ("…之和（8）应等于…（2）").
+OPERATOR_WORDS = {
+    "==": gettext_noop("should equal"),
+    "<=": gettext_noop("should be at most"),
+    ">=": gettext_noop("should be at least"),
+    "<": gettext_noop("should be less than"),
+    ">": gettext_noop("should be more than"),
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,10 @@ class Finding:
     left: int | None = None
     right: int | None = None
     expression: str = ""
+    # The comparison in words, with the indicators' names and values: "四类处置之和（8）应等于处置问题线索（2）".
+    detail: str = ""
+    # A warning a note on one of its figures explains (entry page, submission): shown as 已说明.
+    explained: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -75,6 +92,27 @@ def active_rules() -> list[Rule]:
     return list(Rule.objects.active())
 
 
+def _side(codes_: tuple[str, ...], value: int | None, names: Mapping[str, str]) -> str:
+    label = "、".join(names.get(code, code) for code in codes_)
+    if len(codes_) > 1:
+        label = _("the sum of %(names)s") % {"names": label}
+    return f"{label}（{value}）"
+
+
+def rule_detail(rule: Rule, left: int | None, right: int | None, names: Mapping[str, str]) -> str:
+    """A broken rule in words, with the figures' names and values."""
+    left_codes = tuple(sorted(codes(list(_parsed(rule.left)))))
+    right_codes = tuple(sorted(codes(list(_parsed(rule.right)))))
+    operator = _(OPERATOR_WORDS.get(rule.operator, rule.operator))
+    return f"{_side(left_codes, left, names)}{operator}{_side(right_codes, right, names)}"
+
+
+def explained(result: CheckResult, noted: set[str]) -> CheckResult:
+    """The result with each warning marked explained when one of its figures has a note."""
+    result.violations = [replace(f, explained=not f.is_error and bool(noted & set(f.codes))) for f in result.violations]
+    return result
+
+
 def run_checks(
     values: Mapping[str, int | None],
     *,
@@ -82,12 +120,17 @@ def run_checks(
     rules: list[Rule],
     last_year: Mapping[str, int | None] | None = None,
     yoy_codes: Iterable[str] = (),
+    previous_period: Mapping[str, int | None] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """Check `values` (entered and derived figures by code).
 
     Only rules all of whose codes are in `applicable` (what this organisation reports)
     are run; a rule naming a figure that is not known is skipped, and listed as skipped.
+    `last_year` is the same period last year (like with like), `previous_period` the period
+    before; `names` the indicators' names for the findings' words.
     """
+    names = names or {}
     applicable = set(applicable)
     result = CheckResult()
     for rule in rules:
@@ -102,13 +145,18 @@ def run_checks(
         elif COMPARE[rule.operator](left, right):
             result.passed += 1
         else:
+            detail = rule_detail(rule, left, right, names)
             result.violations.append(
-                Finding(rule.key, rule.severity, rule.message, named, left, right, expression=expression)
+                Finding(rule.key, rule.severity, rule.message, named, left, right, expression=expression, detail=detail)
             )
+    yoy_codes = list(yoy_codes)
+    typos = _typos(values, yoy_codes, names, previous_period, last_year)
+    result.violations += typos
     if last_year is not None:
+        flagged = {f.codes[0] for f in typos}
         for code in yoy_codes:
             now, before = values.get(code), last_year.get(code)
-            if now is None or before is None or before < YOY_MIN_LAST_YEAR:
+            if code in flagged or now is None or before is None or before < YOY_MIN_LAST_YEAR:
                 continue
             if now > YOY_FACTOR * before or now * YOY_FACTOR < before:
                 result.violations.append(
@@ -116,13 +164,47 @@ def run_checks(
                         f"yoy-{code}",
                         Severity.WARNING,
                         _(
-                            "%(now)d against %(before)d a year earlier: more than three times or less than a third. "
-                            "Check it, and explain it in the note."
+                            "%(name)s: %(now)d against %(before)d in the same period last year, more than three "
+                            "times or less than a third. Check it, and explain it in the note."
                         )
-                        % {"now": now, "before": before},
+                        % {"name": names.get(code, code), "now": now, "before": before},
                         (code,),
                         now,
                         before,
                     )
                 )
     return result
+
+
+def _typos(values, codes_, names, previous_period, last_year) -> list[Finding]:
+    """A figure ten times, or a tenth, of the previous period's or last year's: likely mistyped."""
+    findings = []
+    references = [
+        (previous_period, _("the previous period")),
+        (last_year, _("the same period last year")),
+    ]
+    for code in codes_:
+        now = values.get(code)
+        if not now:
+            continue
+        for reference, when in references:
+            before = reference.get(code) if reference is not None else None
+            if not before:
+                continue
+            if now >= TYPO_FACTOR * before or now * TYPO_FACTOR <= before:
+                findings.append(
+                    Finding(
+                        f"typo-{code}",
+                        Severity.WARNING,
+                        _(
+                            "%(name)s: %(now)s against %(before)s in %(when)s, ten times more or less. "
+                            "A typing error? Check it, and explain it in the note if it is right."
+                        )
+                        % {"name": names.get(code, code), "now": f"{now:,}", "before": f"{before:,}", "when": when},
+                        (code,),
+                        now,
+                        before,
+                    )
+                )
+                break
+    return findings

@@ -49,6 +49,7 @@ def subtree_findings(organisation: Organisation, rng: Range, *, include_unapprov
             rules=rules,
             last_year=last.values,
             yoy_codes=[ind.code for ind in own if ind.is_entered],
+            names={ind.code: ind.name for ind in now.indicators},
         )
         rows += [FindingRow(org, f, False) for f in result.violations]
         rows += [FindingRow(org, f, True) for f in result.skipped]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator
-from tracker.checks.engine import CheckResult, active_rules, run_checks
+from tracker.checks.engine import CheckResult, active_rules, explained, run_checks
 from tracker.entry.models import Report, Status, Value
 from tracker.orgs.access import NEEDS_REASON, Permission, allowed, require
 from tracker.workflow.models import Action, ReportTransition
@@ -47,38 +47,56 @@ def allowed_actions(*, report: Report, user) -> list[dict]:
 
 
 def report_checks(report: Report, *, rules=None) -> CheckResult:
-    """The validation rules and the year-over-year check over one report's own figures."""
-    values = {
-        code: value for code, value in Value.objects.filter(report=report).values_list("indicator__code", "value")
-    }
-    values = report_figures(values, Catalogue.active())
-    last = Report.objects.filter(
-        organisation=report.organisation,
-        year=report.year - 1,
-        period_type=report.period_type,
-        period_number=report.period_number,
-    ).first()
-    last_values = dict(Value.objects.filter(report=last).values_list("indicator__code", "value")) if last else None
+    """The validation rules and the typo and year-over-year checks over one report's own figures.
+
+    Compared with the period before (a typo check) and the same period last year (like with
+    like: the same period type); warnings a note explains are marked so.
+    """
+    catalogue = Catalogue.active()
+    values = _report_values(report)
+    values = report_figures(values, catalogue)
+    period = report.period
+    last_values = _period_values(report.organisation, period.same_last_year())
+    previous = period.previous()
+    previous_values = _period_values(report.organisation, previous) if previous != period.same_last_year() else None
     reported = Indicator.objects.active().filter(reported_by=report.organisation.kind)
-    return run_checks(
+    result = run_checks(
         values,
         applicable=reported.values_list("code", flat=True),
         rules=active_rules() if rules is None else rules,
         last_year=last_values,
         yoy_codes=reported.entered().values_list("code", flat=True),
+        previous_period=previous_values,
+        names={ind.code: ind.name for ind in catalogue.indicators},
     )
+    noted = {
+        code
+        for code, note in Value.objects.filter(report=report).values_list("indicator__code", "note")
+        if note.strip()
+    }
+    return explained(result, noted)
+
+
+def _report_values(report: Report) -> dict:
+    return {code: value for code, value in Value.objects.filter(report=report).values_list("indicator__code", "value")}
+
+
+def _period_values(organisation, period) -> dict | None:
+    """The figures of the organisation's report for that period, or None when there is none."""
+    report = Report.objects.filter(
+        organisation=organisation,
+        year=period.year,
+        period_type=period.type,
+        period_number=period.number,
+    ).first()
+    return _report_values(report) if report else None
 
 
 def _check_submission(report: Report) -> None:
     result = report_checks(report)
     problems = [_("Error: %(message)s") % {"message": finding.message} for finding in result.errors]
-    notes = {
-        code
-        for code, note in Value.objects.filter(report=report).values_list("indicator__code", "note")
-        if note.strip()
-    }
     for finding in result.warnings:
-        if not notes & set(finding.codes):
+        if not finding.explained:
             problems.append(
                 _("Warning without a note: %(message)s Add a note to one of the figures involved.")
                 % {"message": finding.message}

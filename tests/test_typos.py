@@ -1,0 +1,40 @@
+"""Typos caught on the entry page, in words a person reads, and explained by a note (issue 11, point 5)."""
+
+from __future__ import annotations
+
+from tests.conftest import enter
+from tracker.entry.models import Status
+from tracker.entry.services import Entry
+
+
+def test_a_figure_ten_times_the_previous_quarter_is_a_named_warning(client, world, alice, indicators):
+    enter(world["organ"], "2023Q1", {"grp_cases_filed": 2})
+    enter(world["organ"], "2023Q2", {"grp_cases_filed": 3038}, status=None)
+    client.force_login(alice)
+    html = client.get("/entry/forestry-organ/2023Q2/").content.decode()
+    assert "立案：3,038" in html
+    checks = client.get("/entry/forestry-organ/2023Q2/").context["checks"]
+    [typo] = [f for f in checks.warnings if f.key == "typo-grp_cases_filed"]
+    assert typo.message.startswith("立案") and not typo.explained
+    assert 'href="#row-grp_cases_filed"' in html
+    # It blocks submission until a note explains it…
+    response = client.post("/entry/forestry-organ/2023Q2/submit/", follow=True)
+    assert "立案" in response.content.decode()
+    # …and a note marks it explained (已说明) and lets the report through.
+    enter(world["organ"], "2023Q2", {"grp_cases_filed": Entry(3038, "含专项整治集中立案")}, status=None)
+    checks = client.get("/entry/forestry-organ/2023Q2/").context["checks"]
+    [typo] = [f for f in checks.warnings if f.key == "typo-grp_cases_filed"]
+    assert typo.explained
+    assert "已说明" in client.get("/entry/forestry-organ/2023Q2/").content.decode()
+    client.post("/entry/forestry-organ/2023Q2/submit/")
+    from tracker.entry.models import Report
+
+    assert Report.objects.get(period_number=2).status == Status.SUBMITTED
+
+
+def test_a_broken_sum_names_its_figures_and_values(client, world, alice, indicators):
+    figures = {"grp_clues_handled": 2, "grp_clues_talk_inquiry": 5, "grp_clues_initial_verification": 1}
+    enter(world["organ"], "2023", figures | {"grp_clues_shelved": 1, "grp_clues_closed": 1}, status=None)
+    client.force_login(alice)
+    html = client.get("/entry/forestry-organ/2023/").content.decode()
+    assert "谈话函询" in html and "（8）" in html and "处置问题线索（2）" in html
