@@ -47,6 +47,8 @@ class Finding:
     detail: str = ""
     # A warning a note on one of its figures explains (entry page, submission): shown as 已说明.
     explained: bool = False
+    # (code, name) of each figure involved, for links to them.
+    figures: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -113,6 +115,14 @@ def explained(result: CheckResult, noted: set[str]) -> CheckResult:
     return result
 
 
+def _named_figures(result: CheckResult, names: Mapping[str, str]) -> CheckResult:
+    """Each violation with the names of its figures, for the links to them."""
+    result.violations = [
+        replace(f, figures=tuple((code, names.get(code, code)) for code in f.codes)) for f in result.violations
+    ]
+    return result
+
+
 def run_checks(
     values: Mapping[str, int | None],
     *,
@@ -173,7 +183,7 @@ def run_checks(
                         before,
                     )
                 )
-    return result
+    return _named_figures(result, names)
 
 
 def _typos(values, codes_, names, previous_period, last_year) -> list[Finding]:
