@@ -76,3 +76,47 @@ class TestEntryInTheBrowser:
             for v in Value.objects.filter(report__organisation=unit, report__year=year).select_related("indicator")
         }
         assert stored == {first.code: 3038, second.code: 12, third.code: 7}
+
+
+class TestKeyboardEntry:
+    def test_tab_and_enter_go_figure_to_figure_and_the_previous_period_fills_empty_figures(
+        self, page: Page, live_server, demo_world, shots
+    ):
+        unit = Organisation.objects.get(code="forestry-organ")
+        # The organ reports quarterly in 2023; its third quarter is a draft with figures, the fourth empty.
+        Report.objects.filter(organisation=unit, year=2023, period_number=4).delete()
+        q3 = dict(
+            Value.objects.filter(report__organisation=unit, report__year=2023, report__period_number=3).values_list(
+                "indicator__code", "value"
+            )
+        )
+        page.goto(f"{live_server.url}/accounts/login/?next=/entry/{unit.code}/2023Q4/")
+        page.fill("#id_username", DEMO_CLERK)
+        page.fill("#id_password", demo_password())
+        page.locator("section.login button[type=submit]").click()
+        expect(page).to_have_url(f"{live_server.url}/entry/{unit.code}/2023Q4/")
+
+        figures = page.locator("input.figure")
+        figures.nth(0).focus()
+        page.keyboard.type("9")
+        page.keyboard.press("Tab")  # past the note and the history link: the next figure
+        page.keyboard.type("4")
+        page.keyboard.press("Enter")  # Enter does not submit: it moves on too
+        assert page.evaluate("document.activeElement.name") == figures.nth(2).get_attribute("name")
+        expect(page).to_have_url(f"{live_server.url}/entry/{unit.code}/2023Q4/")
+
+        page.locator("[data-copy-previous]").click()
+        shots(page, "keyboard-and-copy")
+        page.locator(".save-bar button[type=submit]").click()
+        expect(page.locator(".messages")).to_be_visible()
+
+        saved = dict(
+            Value.objects.filter(report__organisation=unit, report__year=2023, report__period_number=4).values_list(
+                "indicator__code", "value"
+            )
+        )
+        codes = [c for c in q3 if q3[c] is not None]
+        first, second = list(Indicator.objects.reported_by(OrgKind.UNIT)[:2])
+        assert saved[first.code] == 9 and saved[second.code] == 4
+        # The rest came from the third quarter.
+        assert all(saved.get(code) == q3[code] for code in codes if code not in (first.code, second.code))

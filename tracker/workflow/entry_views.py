@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator, section_label
 from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
-from tracker.entry.models import Value
+from tracker.entry.models import Status, Value
 from tracker.entry.periods import Period, PeriodError
 from tracker.entry.selectors import values_by_period
 from tracker.entry.services import (
@@ -34,6 +34,7 @@ from tracker.entry.services import (
 )
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
+from tracker.workflow.models import Action
 from tracker.workflow.services import allowed_actions, report_checks
 
 
@@ -195,9 +196,18 @@ def report_values(request, org: str, period: str):
             "period_problem": period_problem,
             "checks": checks,
             "actions": allowed_actions(report=report, user=request.user) if report else [],
+            "returned": _return_reason(report),
+            "may_enter": may_enter,
             "transitions": report.transitions.select_related("user") if report else [],
         },
     )
+
+
+def _return_reason(report):
+    """Why the report was returned (the latest return), for the banner at the top of a returned report."""
+    if report is None or report.status != Status.RETURNED:
+        return None
+    return report.transitions.filter(action=Action.RETURN).select_related("user").order_by("-pk").first()
 
 
 def _posted_entries(form, posted, indicators, current) -> dict:
