@@ -34,6 +34,7 @@ from tracker.entry.services import (
     period_conflict,
     values_save_bulk,
 )
+from tracker.entry.workbook import is_entry_template, template_records
 from tracker.orgs.models import Organisation, OrgKind
 from tracker.spreadsheets import neutralise
 
@@ -477,10 +478,14 @@ def _sheet_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
         raise ImportFailed([RowError(None, _("The file is not an Excel workbook (.xlsx)."))]) from exc
-    sheet = book.worksheets[0]
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, ["" if cell is None else _cell_text(cell) for cell in row]
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     book.close()
+    if is_entry_template(rows):
+        # The app's own entry template (units as columns): its cells become the import's rows.
+        yield from template_records(rows)
+        return
+    for number, row in enumerate(rows, start=1):
+        yield number, ["" if cell is None else _cell_text(cell) for cell in row]
 
 
 def _cell_text(cell) -> str:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.choose, name="choose"),
     path("import/", import_views.import_page, name="import"),
     path("<slug:org>/<str:period>/", views.report_values, name="report"),
+    path("<slug:org>/<str:period>/template.xlsx", views.entry_template, name="template"),
     path("<slug:org>/<str:period>/history/", views.report_history, name="history"),
     path("<slug:org>/<str:period>/history/<slug:code>/", views.report_history, name="value_history"),
     path("<slug:org>/<str:period>/<slug:action>/", workflow_views.transition, name="transition"),

@@ -7,10 +7,11 @@ entry.services like every other write.
 from __future__ import annotations
 
 from itertools import groupby
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from tracker.entry.services import (
     report_get,
     values_save_for_period,
 )
+from tracker.entry.workbook import entry_workbook
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
 from tracker.workflow.models import Action
@@ -201,6 +203,22 @@ def report_values(request, org: str, period: str):
             "transitions": report.transitions.select_related("user") if report else [],
         },
     )
+
+
+@require_safe
+def entry_template(request, org: str, period: str):
+    """The Excel entry template of the organisation (a group: with its units) for the period."""
+    organisation = get_org_for_user(request.user, org)
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    content = entry_workbook(organisation, period_obj)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{organisation.name}-{period_obj.label}-{_('entry template')}.xlsx"
+    fallback = f"{organisation.code}-{period_obj}-template.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 def _return_reason(report):
