@@ -38,3 +38,31 @@ def test_a_broken_sum_names_its_figures_and_values(client, world, alice, indicat
     client.force_login(alice)
     html = client.get("/entry/forestry-organ/2023/").content.decode()
     assert "谈话函询" in html and "（8）" in html and "处置问题线索（2）" in html
+
+
+def test_a_quarter_is_compared_with_a_quarter_of_last_years_yearly_report(client, world, alice, indicators):
+    from tracker.workflow.services import report_checks
+
+    enter(world["organ"], "2022", {"grp_cases_filed": 40})
+    high = enter(world["organ"], "2023Q1", {"grp_cases_filed": 35}, status=None)
+    [finding] = [f for f in report_checks(high).warnings if f.codes == ("grp_cases_filed",)]
+    assert finding.key == "yoy-grp_cases_filed" and finding.right == 10
+    fair = enter(world["organ"], "2023Q2", {"grp_cases_filed": 25}, status=None)
+    assert not [f for f in report_checks(fair).warnings if f.codes == ("grp_cases_filed",)]
+
+
+def test_a_unit_far_from_its_sibling_units_is_a_warning(client, world, alice, indicators):
+    from tracker.orgs.models import Organisation, OrgKind
+    from tracker.workflow.services import report_checks
+
+    units = [world["park"]] + [
+        Organisation.objects.create(code=f"forestry-u{n}", name=f"单位{n}", kind=OrgKind.UNIT, parent=world["forestry"])
+        for n in range(4)
+    ]
+    for unit, figure in zip(units, (2, 3, 2, 4, 3), strict=True):
+        enter(unit, "2023", {"grp_clues_accepted": figure}, status=None)
+    far = enter(world["organ"], "2023", {"grp_clues_accepted": 60}, status=None)
+    keys = [f.key for f in report_checks(far).warnings]
+    assert "outlier-grp_clues_accepted" in keys
+    near = enter(world["park"], "2023", {"grp_clues_accepted": 3}, status=None)
+    assert "outlier-grp_clues_accepted" not in [f.key for f in report_checks(near).warnings]

@@ -6,6 +6,7 @@ need a note) and by the checks report for a whole subtree.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -184,6 +185,47 @@ def run_checks(
                     )
                 )
     return _named_figures(result, names)
+
+
+# A unit's figure far from its sibling units' (modified z-score, Iglewicz and Hoaglin) is suspicious,
+# when enough units have the figure for their spread to mean something.
+OUTLIER_Z = 3.5
+OUTLIER_MIN_UNITS = 5
+
+
+def outliers(values, siblings: Mapping[int, Mapping[str, int | None]], codes_, names) -> list[Finding]:
+    """Figures far from the same figure of the sibling units (the other units of the group)."""
+    findings = []
+    for code in codes_:
+        now = values.get(code)
+        if now is None:
+            continue
+        others = [figures.get(code) for figures in siblings.values()]
+        population = [v for v in others if v is not None] + [now]
+        if len(population) < OUTLIER_MIN_UNITS:
+            continue
+        median = statistics.median(population)
+        mad = statistics.median([abs(v - median) for v in population])
+        if mad == 0:
+            continue
+        score = 0.6745 * (now - median) / mad
+        if abs(score) > OUTLIER_Z:
+            findings.append(
+                Finding(
+                    f"outlier-{code}",
+                    Severity.WARNING,
+                    _(
+                        "%(name)s: %(now)s is far from the other units of the group (their median: %(median)s). "
+                        "Check it, and explain it in the note if it is right."
+                    )
+                    % {"name": names.get(code, code), "now": f"{now:,}", "median": f"{median:,}"},
+                    (code,),
+                    now,
+                    None,
+                    figures=((code, names.get(code, code)),),
+                )
+            )
+    return findings
 
 
 def _typos(values, codes_, names, previous_period, last_year) -> list[Finding]:

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tracker.catalogue.figures import report_figures
-from tracker.catalogue.models import Catalogue, Indicator
-from tracker.checks.engine import CheckResult, active_rules, explained, run_checks
+from tracker.catalogue.models import Aggregation, Catalogue, Indicator
+from tracker.checks.engine import CheckResult, active_rules, explained, outliers, run_checks
 from tracker.entry.models import Report, Status, Value
+from tracker.entry.periods import PERIODS_PER_YEAR
 from tracker.orgs.access import NEEDS_REASON, Permission, allowed, require
 from tracker.workflow.models import Action, ReportTransition
 
@@ -56,7 +57,7 @@ def report_checks(report: Report, *, rules=None) -> CheckResult:
     values = _report_values(report)
     values = report_figures(values, catalogue)
     period = report.period
-    last_values = _period_values(report.organisation, period.same_last_year())
+    last_values = _last_year_values(report.organisation, period, catalogue)
     previous = period.previous()
     previous_values = _period_values(report.organisation, previous) if previous != period.same_last_year() else None
     reported = Indicator.objects.active().filter(reported_by=report.organisation.kind)
@@ -69,6 +70,14 @@ def report_checks(report: Report, *, rules=None) -> CheckResult:
         previous_period=previous_values,
         names={ind.code: ind.name for ind in catalogue.indicators},
     )
+    if report.organisation.parent_id is not None:
+        siblings = _sibling_values(report)
+        result.violations += outliers(
+            values,
+            siblings,
+            reported.entered().values_list("code", flat=True),
+            names={ind.code: ind.name for ind in catalogue.indicators},
+        )
     noted = {
         code
         for code, note in Value.objects.filter(report=report).values_list("indicator__code", "note")
@@ -90,6 +99,61 @@ def _period_values(organisation, period) -> dict | None:
         period_number=period.number,
     ).first()
     return _report_values(report) if report else None
+
+
+def _last_year_values(organisation, period, catalogue) -> dict | None:
+    """The same period last year, like with like, whatever period type last year used.
+
+    The same period where last year has it; otherwise, for a figure added up over periods, last
+    year's figures brought to this period's length: a quarter against a yearly report's quarter
+    average (a month's: its twelfth), a year against the sum of last year's quarters or months.
+    A cumulative (latest) figure compares with last year's latest. None when nothing comparable
+    (last year incomplete, or in several period types).
+    """
+    same = _period_values(organisation, period.same_last_year())
+    if same is not None:
+        return same
+    reports = list(Report.objects.filter(organisation=organisation, year=period.year - 1))
+    if not reports:
+        return None
+    kind = reports[0].period_type
+    if any(r.period_type != kind for r in reports) or len(reports) != PERIODS_PER_YEAR[kind]:
+        return None  # an incomplete year compares with nothing
+    by_report = {r.pk: r for r in reports}
+    totals: dict[str, list] = {}
+    for report_id, code, value in Value.objects.filter(report__in=reports).values_list(
+        "report_id", "indicator__code", "value"
+    ):
+        totals.setdefault(code, []).append((by_report[report_id].period_number, value))
+    comparable: dict[str, float | int] = {}
+    for code, entries in totals.items():
+        indicator = catalogue.by_code.get(code)
+        values = [v for _n, v in sorted(entries)]
+        if indicator is None or any(v is None for v in values):
+            continue
+        if indicator.aggregation == Aggregation.LATEST:
+            comparable[code] = values[-1]
+        else:
+            # Last year's total brought to this period's length (a quarter: a quarter of the year).
+            comparable[code] = round(sum(values) / PERIODS_PER_YEAR[period.type], 1)
+    return comparable
+
+
+def _sibling_values(report: Report) -> dict[int, dict]:
+    """The same period's figures of the organisation's siblings (the other units of its group)."""
+    reports = Report.objects.filter(
+        organisation__parent_id=report.organisation.parent_id,
+        organisation__kind=report.organisation.kind,
+        year=report.year,
+        period_type=report.period_type,
+        period_number=report.period_number,
+    ).exclude(pk=report.pk)
+    result: dict[int, dict] = {}
+    for report_id, code, value in Value.objects.filter(report__in=reports).values_list(
+        "report_id", "indicator__code", "value"
+    ):
+        result.setdefault(report_id, {})[code] = value
+    return result
 
 
 def _check_submission(report: Report) -> None:
