@@ -40,19 +40,20 @@ PARAMETERS = {
     "period": "2022",
     "action": "submit",
     "code": "grp_cases_filed",
-    "pk": "9001",  # forestry's document template (forestry_template below)
+    "pk": "9001",
+    "group": "forestry",  # forestry's document template (forestry_template below)
 }
 # Query strings for views that take their object from the query (the JSON API).
 QUERIES = {"api:summary": "?org=forestry-organ&year=2022", "documents:choose": "?org=forestry-organ&year=2022"}
 # Writes: POST endpoints a leader must be refused with 403. Every other URL must refuse POST (405)
 # or be one of these.
-WRITES = {"entry:report", "entry:transition", "entry:import", "lockouts"}
+WRITES = {"entry:report", "entry:transition", "entry:import", "entry:grid", "lockouts"}
 # Writes of documents: a leader may make them, a clerk may not (the permission table's
 # MANAGE_TEMPLATES), so the clerk is the wrong role there.
 DOCUMENT_WRITES = {"documents:new", "documents:texts", "documents:source", "documents:bind", "documents:generated"}
 WRITES |= DOCUMENT_WRITES
 # Pages that show on GET and write on POST.
-PAGES_THAT_WRITE = {"entry:report", "entry:import", "documents:generated"}
+PAGES_THAT_WRITE = {"entry:report", "entry:import", "entry:grid", "documents:generated"}
 # Writes every user may make on their own account: a POST without the old password changes nothing.
 OWN_ACCOUNT = {"password_change"}
 

@@ -6,7 +6,7 @@ They live with the workflow, above entry and checks, because the page shows all 
 from django.urls import path
 
 from tracker.workflow import entry_views as views
-from tracker.workflow import import_views
+from tracker.workflow import grid_views, import_views
 from tracker.workflow import views as workflow_views
 
 app_name = "entry"
@@ -14,6 +14,7 @@ app_name = "entry"
 urlpatterns = [
     path("", views.choose, name="choose"),
     path("import/", import_views.import_page, name="import"),
+    path("grid/<slug:group>/<str:period>/", grid_views.grid, name="grid"),
     path("<slug:org>/<str:period>/", views.report_values, name="report"),
     path("<slug:org>/<str:period>/template.xlsx", views.entry_template, name="template"),
     path("<slug:org>/<str:period>/history/", views.report_history, name="history"),

@@ -1,0 +1,138 @@
+"""The whole group on one grid: its units × the units' indicators for one period.
+
+For a group's clerk or reviewer entering every unit's figures at once. Each unit's column shows its
+report's status; only a unit whose report may be changed is editable. Saving writes each changed
+report in its own transaction with the revision the page was opened at, and says per unit what
+was saved or refused: one unit saved meanwhile by someone else, or locked, refuses only itself.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tracker.catalogue.models import Indicator, section_label
+from tracker.entry.models import Report
+from tracker.entry.periods import Period, PeriodError, PeriodType
+from tracker.entry.selectors import values_by_period
+from tracker.entry.services import (
+    EDITABLE_STATUSES,
+    Entry,
+    StaleReport,
+    parse_figure,
+    report_get,
+    values_save_for_period,
+)
+from tracker.orgs.access import Permission, can, get_org_for_user, require
+from tracker.orgs.models import OrgKind
+
+
+def _columns(request, group, period):
+    """Per unit: its report, stored figures, whether this user may change them, and why not."""
+    columns = []
+    for unit in group.children.filter(kind=OrgKind.UNIT).order_by("order", "code"):
+        report = report_get(organisation=unit, period=period)
+        stored = values_by_period(unit, [period])[period]
+        reason, editable = "", True
+        if not can(request.user, Permission.ENTER, unit):
+            reason, editable = _("read only"), False
+        elif report is not None and report.status not in EDITABLE_STATUSES:
+            editable = False  # the column's status says why
+        elif report is None:
+            held = (
+                Report.objects.filter(organisation=unit, year=period.year)
+                .exclude(period_type=period.type)
+                .values_list("period_type", flat=True)
+                .first()
+            )
+            if held is not None:
+                reason = _("reports by %(type)s this year") % {"type": PeriodType(held).label}
+                editable = False
+        columns.append({"unit": unit, "report": report, "stored": stored, "editable": editable, "reason": reason})
+    return columns
+
+
+def grid(request, group: str, period: str):
+    organisation = get_org_for_user(request.user, group)
+    if organisation.kind != OrgKind.GROUP:
+        raise Http404(_("The grid is for a group's units."))
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    indicators = list(Indicator.objects.reported_by(OrgKind.UNIT))
+    columns = _columns(request, organisation, period_obj)
+    if request.method == "POST":
+        # The grid is a group's clerks' and reviewers' way in; each unit is checked again below.
+        require(request.user, Permission.ENTER, organisation)
+        _save(request, period_obj, indicators, columns)
+        return redirect(reverse("entry:grid", args=[organisation.code, str(period_obj)]))
+    rows = []
+    for ind in indicators:
+        cells = []
+        for column in columns:
+            saved = column["stored"].get(ind.code)
+            cells.append({"column": column, "value": "" if saved is None or saved.value is None else saved.value})
+        rows.append({"indicator": ind, "cells": cells})
+    sections = [(section_label(s), list(items)) for s, items in groupby(rows, key=lambda r: r["indicator"].section)]
+    return render(
+        request,
+        "entry/grid.html",
+        {"organisation": organisation, "period": period_obj, "columns": columns, "sections": sections},
+    )
+
+
+def _save(request, period, indicators, columns) -> None:
+    """Each unit whose posted figures differ from the stored ones, in its own transaction."""
+    for column in columns:
+        unit = column["unit"]
+        if not column["editable"]:
+            continue
+        entries, problems = {}, []
+        for ind in indicators:
+            name = f"v_{unit.code}__{ind.code}"
+            if name not in request.POST:
+                continue
+            try:
+                value = parse_figure(request.POST[name])
+            except ValidationError as exc:
+                problems.append(f"{ind.name}：{exc.messages[0]}")
+                continue
+            saved = column["stored"].get(ind.code)
+            if value != (saved.value if saved else None):
+                entries[ind] = Entry(value, saved.note if saved else "")
+        if problems:
+            messages.error(
+                request,
+                _("%(unit)s: nothing saved. %(problems)s") % {"unit": unit.name, "problems": "；".join(problems)},
+            )
+            continue
+        if not entries:
+            continue
+        revision = request.POST.get(f"r_{unit.code}", "")
+        try:
+            _report, result = values_save_for_period(
+                organisation=unit,
+                period=period,
+                entries=entries,
+                user=request.user,
+                expected_revision=int(revision) if revision.isdigit() else 0,
+            )
+        except StaleReport:
+            messages.error(
+                request,
+                _("%(unit)s: someone else saved its figures after you opened the grid; nothing of yours was saved.")
+                % {"unit": unit.name},
+            )
+        except ValidationError as exc:
+            messages.error(request, _("%(unit)s: %(reason)s") % {"unit": unit.name, "reason": exc.messages[0]})
+        else:
+            messages.success(
+                request, _("%(unit)s: %(n)d figure(s) saved.") % {"unit": unit.name, "n": len(result.changed_codes)}
+            )
