@@ -66,3 +66,23 @@ def test_a_unit_far_from_its_sibling_units_is_a_warning(client, world, alice, in
     assert "outlier-grp_clues_accepted" in keys
     near = enter(world["park"], "2023", {"grp_clues_accepted": 3}, status=None)
     assert "outlier-grp_clues_accepted" not in [f.key for f in report_checks(near).warnings]
+
+
+def test_the_checks_page_and_its_export_show_an_explained_warning_as_explained(client, world, bob, indicators):
+    import io
+
+    import openpyxl
+
+    from tracker.entry.services import Entry as Figure
+
+    enter(world["organ"], "2022", {"grp_cases_filed": 6, "grp_clues_accepted": 6})
+    enter(world["organ"], "2023", {"grp_cases_filed": Figure(30, "集中整治"), "grp_clues_accepted": 30})
+    client.force_login(bob)
+    page = client.get("/reports/forestry/2023/checks/")
+    rows = [r for r in page.context["rows"] if r.finding.key == "yoy-grp_cases_filed"]
+    assert rows and rows[0].state_label == "已说明"
+    other = [r for r in page.context["rows"] if r.finding.key == "yoy-grp_clues_accepted"]
+    assert other and other[0].state_label != "已说明"
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/reports/forestry/2023/checks/?_export=xlsx").content))
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row]
+    assert "已说明" in cells

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from tracker.aggregation.yearly import Aggregator
-from tracker.checks.engine import Finding, active_rules, run_checks
+from tracker.checks.engine import Finding, active_rules, explained, run_checks
 from tracker.checks.models import Severity
-from tracker.entry.periods import Range
+from tracker.entry.models import Value
+from tracker.entry.periods import Range, period_end_month
 from tracker.orgs.models import Organisation
 
 
@@ -25,7 +26,21 @@ class FindingRow:
 
     @property
     def state_label(self) -> str:
-        return _("skipped: not all figures known") if self.skipped else _("broken")
+        if self.skipped:
+            return _("skipped: not all figures known")
+        return _("explained") if self.finding.explained else _("broken")
+
+
+def _noted(orgs, rng: Range) -> dict[int, set[str]]:
+    """Per organisation, the figures with a note in one of its reports of the range (one query)."""
+    noted: dict[int, set[str]] = {}
+    rows = Value.objects.filter(
+        report__organisation__in=[org.pk for org in orgs], report__year=rng.year, note__gt=""
+    ).values_list("report__organisation_id", "report__period_type", "report__period_number", "indicator__code")
+    for org_id, period_type, number, code in rows:
+        if period_end_month(period_type, number) <= rng.end_month:
+            noted.setdefault(org_id, set()).add(code)
+    return noted
 
 
 def subtree_findings(organisation: Organisation, rng: Range, *, include_unapproved: bool) -> list[FindingRow]:
@@ -36,6 +51,7 @@ def subtree_findings(organisation: Organisation, rng: Range, *, include_unapprov
     previous = rng.same_last_year()
     aggregator = Aggregator(organisation, [previous, rng], include_unapproved=include_unapproved)
     rules = active_rules()
+    noted = _noted(aggregator.orgs, rng)
     rows: list[FindingRow] = []
     for org in aggregator.orgs:
         now, last = aggregator.figures_for(org, rng), aggregator.figures_for(org, previous)
@@ -51,6 +67,7 @@ def subtree_findings(organisation: Organisation, rng: Range, *, include_unapprov
             yoy_codes=[ind.code for ind in own if ind.is_entered],
             names={ind.code: ind.name for ind in now.indicators},
         )
+        result = explained(result, noted.get(org.pk, set()))
         rows += [FindingRow(org, f, False) for f in result.violations]
         rows += [FindingRow(org, f, True) for f in result.skipped]
     return rows
