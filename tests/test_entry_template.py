@@ -81,3 +81,15 @@ def test_one_units_template_keeps_its_notes(client, world, alice, indicators):
 def test_another_groups_template_is_a_404(client, charlie, world):
     client.force_login(charlie)
     assert client.get("/entry/forestry/2023Q1/template.xlsx").status_code == 404
+
+
+def test_a_groups_workbook_carries_the_previous_period_for_reference(client, world, alice, indicators):
+    enter(world["organ"], "2022Q4", {"grp_cases_filed": 6})
+    client.force_login(alice)
+    book = download(client, "forestry", "2023Q1")
+    assert len(book.worksheets) == 2
+    reference = book.worksheets[1]
+    rows = rows_by_code(reference)
+    assert reference.cell(rows["grp_cases_filed"], FIRST_ORG_COLUMN + 1).value == 6
+    assert reference.protection.sheet
+    assert reference.cell(CODE_ROW, 1).value is None  # never taken for a template by the import

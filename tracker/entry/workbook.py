@@ -157,9 +157,34 @@ def entry_workbook(organisation: Organisation, period: Period) -> bytes:
     sheet.freeze_panes = sheet.cell(FIRST_ROW, FIRST_ORG_COLUMN)
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # people may widen columns
+    if not single:
+        _previous_sheet(book, sheet, orgs, period, rows_of, formulas)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _previous_sheet(book, sheet, orgs, period: Period, rows_of: dict[str, int], formulas) -> None:
+    """A second, read-only sheet with the previous period's figures, for reference (a group's workbook).
+
+    The import reads the first sheet only; this one carries no marker, so it can never be imported.
+    """
+    previous = period.previous()
+    stored = _stored(orgs, previous)
+    reference = book.copy_worksheet(sheet)
+    reference.title = f"{_('Previous period')} {previous.label}"[:31]
+    reference.cell(1, NAME_COLUMN).value = f"{sheet.cell(1, NAME_COLUMN).value} · {_('previous period, for reference')}"
+    reference.cell(CODE_ROW, CODE_COLUMN).value = None
+    for code, at in rows_of.items():
+        for index, org in enumerate(orgs):
+            column = FIRST_ORG_COLUMN + index
+            cell = reference.cell(at, column)
+            cell.protection = Protection(locked=True)
+            if (at, column) in formulas or cell.fill == LOCKED_FILL:
+                continue
+            saved = stored.get((org.pk, code))
+            cell.value = saved.value if saved else None
+    reference.protection.sheet = True
 
 
 def is_entry_template(rows: list[tuple]) -> bool:
