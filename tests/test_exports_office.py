@@ -269,8 +269,18 @@ class TestCompletenessExport:
         # A list of reports whatever their status: nothing to say about approval.
         assert scope == "2022年"
         generated_at(made)
-        assert header(sheet) == ("组织", "报送周期", "期间", "状态")
-        rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+        assert header(sheet) == (
+            "组织",
+            "报送周期",
+            "期间",
+            "状态",
+            "截止日期",
+            "报送时间",
+            "是否按时",
+            "最后保存人",
+            "最后保存时间",
+        )
+        rows = [row[:4] for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)]
         assert ("局机关", "年度", "2022年", "已审核") in rows
         assert ("苗圃", "年度", "2022年", "已提交") in rows
         assert (GROUP, "年度", "2022年", "已审核") in rows
@@ -282,7 +292,7 @@ class TestCompletenessExport:
         enter(data["organ"], "2023Q1", {"grp_cases_filed": 1}, status="submitted")
         sheet = workbook(leader_client.get("/reports/forestry/2023/completeness/", {"_export": "xlsx"}))
         organ = [row for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if row[0] == "局机关"]
-        assert [row[2:] for row in organ] == [
+        assert [row[2:4] for row in organ] == [
             ("2023年第1季度", "已提交"),
             ("2023年第2季度", "未报"),
             ("2023年第3季度", "未报"),

@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db.models import Min, OuterRef, Subquery
+from django.utils import timezone
+
 from tracker.catalogue.figures import percent
 from tracker.catalogue.models import Indicator
-from tracker.entry.models import Report, Status
+from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
 from tracker.orgs.models import Organisation
+from tracker.workflow.deadlines import Deadlines, Timeliness, timeliness
+from tracker.workflow.models import Action, ReportTransition
+
+
+@dataclass
+class Cell:
+    """One organisation's report of one period: its status, when it was due and came in, who last saved it."""
+
+    period: Period
+    report: Report | None
+    due: datetime.date
+    submitted: datetime.datetime | None
+    state: Timeliness
+    last_saved_by: object | None = None
+    last_saved_at: datetime.datetime | None = None
+
+    def __iter__(self):
+        # (period, report), as the page and the export read a cell.
+        return iter((self.period, self.report))
 
 
 @dataclass
 class CompletenessRow:
     organisation: Organisation
     period_type: str
-    cells: list[tuple[Period, Report | None]]
+    cells: list[Cell]
+    depth: int = 0
 
     @property
     def period_type_label(self) -> str:
@@ -24,7 +49,13 @@ class CompletenessRow:
 
     @property
     def approved(self) -> int:
-        return sum(1 for _, r in self.cells if r is not None and r.status == Status.APPROVED)
+        return sum(1 for cell in self.cells if cell.report is not None and cell.report.status == Status.APPROVED)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """On-time reports among those due by now (submitted on time, late, or overdue)."""
+        judged = [c for c in self.cells if c.state not in (Timeliness.OPEN, Timeliness.UNRECORDED)]
+        return percent(sum(1 for c in judged if c.state == Timeliness.ON_TIME), len(judged)) if judged else None
 
 
 @dataclass
@@ -42,20 +73,61 @@ def completeness(organisation: Organisation, year: int) -> Completeness:
     """Every organisation of the subtree that reports something, its periods and their status.
 
     An organisation's period type is the one its reports use that year (yearly if none yet).
-    "Done" means approved. Two queries whatever the size of the subtree.
+    "Done" means approved. Each cell also says when the report was due, when it was first
+    submitted (on time, late, or overdue) and who last saved its figures: a bounded number of
+    queries whatever the size of the subtree.
     """
     kinds_reporting = set(Indicator.objects.active().entered().values_list("reported_by", flat=True).distinct())
-    orgs = [o for o in Organisation.objects.filter(path__startswith=organisation.path) if o.kind in kinds_reporting]
+    orgs = [
+        o
+        for o in Organisation.objects.filter(path__startswith=organisation.path).order_by("path")
+        if o.kind in kinds_reporting
+    ]
+    # Each report with the last save of its figures: when and by whom (the audit's newest row).
+    newest = Value.history.model.objects.filter(report_id=OuterRef("pk")).order_by("-history_date", "-history_id")
     reports: dict[int, list[Report]] = {}
-    for report in Report.objects.filter(organisation__in=orgs, year=year):
+    for report in Report.objects.filter(organisation__in=orgs, year=year).annotate(
+        saved_at=Subquery(newest.values("history_date")[:1]),
+        saved_by=Subquery(newest.values("history_user")[:1]),
+    ):
         reports.setdefault(report.organisation_id, []).append(report)
+    all_reports = [r for own in reports.values() for r in own]
+    # The first submission of each report (one query).
+    first_submitted = dict(
+        ReportTransition.objects.filter(report__in=all_reports, action=Action.SUBMIT)
+        .values("report_id")
+        .annotate(first=Min("at"))
+        .values_list("report_id", "first")
+    )
+    users = get_user_model().objects.in_bulk({r.saved_by for r in all_reports if r.saved_by})
+    deadlines = Deadlines(orgs, year)
+    today = timezone.localdate()
+    top = organisation.path.count("/")
     rows, done, expected = [], 0, 0
     for org in orgs:
         own = reports.get(org.pk, [])
         period_type = own[0].period_type if own else PeriodType.YEAR
         by_period = {r.period: r for r in own}
-        cells = [(p, by_period.get(p)) for p in Period.all_in_year(year, period_type)]
-        row = CompletenessRow(org, period_type, cells)
+        cells = []
+        for period in Period.all_in_year(year, period_type):
+            report = by_period.get(period)
+            due = deadlines.due(org, period)
+            submitted = first_submitted.get(report.pk) if report else None
+            submitted_day = timezone.localtime(submitted).date() if submitted else None
+            saved_by, saved_at = (users.get(report.saved_by), report.saved_at) if report else (None, None)
+            past_draft = report is not None and report.status != Status.DRAFT
+            cells.append(
+                Cell(
+                    period,
+                    report,
+                    due,
+                    submitted,
+                    timeliness(due, submitted_day, today, was_submitted=past_draft),
+                    saved_by,
+                    saved_at,
+                )
+            )
+        row = CompletenessRow(org, period_type, cells, depth=org.path.count("/") - top)
         rows.append(row)
         done += row.approved
         expected += len(cells)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -12,6 +13,7 @@ from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, Range
 from tracker.entry.services import report_get
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation
+from tracker.orgs.templatetags.people import person
 from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
 from tracker.workflow.models import Action
 from tracker.workflow.selectors import Completeness, completeness
@@ -66,11 +68,16 @@ def _completeness_export(organisation: Organisation, year: int, table: Completen
         [
             row.organisation.name,
             row.period_type_label,
-            period.label,
-            report.get_status_display() if report else _("none"),
+            cell.period.label,
+            cell.report.get_status_display() if cell.report else _("none"),
+            cell.due,
+            timezone.localtime(cell.submitted).replace(tzinfo=None) if cell.submitted else None,
+            str(cell.state.label),
+            person(cell.last_saved_by) if cell.last_saved_at else "",
+            timezone.localtime(cell.last_saved_at).replace(tzinfo=None) if cell.last_saved_at else None,
         ]
         for row in table.rows
-        for period, report in row.cells
+        for cell in row.cells
     ]
     heading = SheetHeading(
         organisation=organisation.name,
@@ -81,7 +88,17 @@ def _completeness_export(organisation: Organisation, year: int, table: Completen
     return spreadsheet_download(
         file_format=XLSX,
         heading=heading,
-        headers=[_("Organisation"), _("Period type"), _("Period"), _("Status")],
+        headers=[
+            _("Organisation"),
+            _("Period type"),
+            _("Period"),
+            _("Status"),
+            _("Due"),
+            _("Submitted at"),
+            _("On time"),
+            _("Last saved by"),
+            _("Last saved"),
+        ],
         rows=rows,
         ascii_name=f"{organisation.code}-{year}-completeness.xlsx",
         sheet_title=str(year),

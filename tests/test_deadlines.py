@@ -1,0 +1,77 @@
+"""Deadlines: when each report is due, exceptions, and on time / late / overdue on the completeness page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from tests.conftest import enter
+from tracker.entry.models import Report
+from tracker.entry.periods import Period
+from tracker.workflow.deadlines import Deadlines, Timeliness
+from tracker.workflow.models import Action, Deadline, DeadlineException, ReportTransition
+
+
+def due(org, period: str) -> datetime.date:
+    parsed = Period.parse(period)
+    return Deadlines([org], parsed.year).due(org, parsed)
+
+
+def test_the_defaults_and_a_rule_an_administrator_sets(world):
+    organ = world["organ"]
+    assert due(organ, "2023Q1") == datetime.date(2023, 4, 10)
+    assert due(organ, "2023Q4") == datetime.date(2024, 1, 10)
+    assert due(organ, "2023") == datetime.date(2024, 1, 20)
+    assert due(organ, "2023-02") == datetime.date(2023, 3, 10)
+    Deadline.objects.create(period_type="quarter", months_after=1, day=31)
+    assert due(organ, "2023Q1") == datetime.date(2023, 4, 30)  # April has 30 days
+
+
+def test_an_exception_for_one_organisation_and_period(world):
+    DeadlineException.objects.create(
+        organisation=world["organ"], year=2023, period_type="quarter", period_number=2, due=datetime.date(2023, 7, 31)
+    )
+    assert due(world["organ"], "2023Q2") == datetime.date(2023, 7, 31)
+    assert due(world["park"], "2023Q2") == datetime.date(2023, 7, 10)
+    assert due(world["organ"], "2023Q3") == datetime.date(2023, 10, 10)
+
+
+def _submitted(report: Report, day: datetime.date, user) -> None:
+    transition = ReportTransition.objects.create(
+        report=report, action=Action.SUBMIT, from_status="draft", to_status="submitted", user=user
+    )
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(15, 0)))
+    ReportTransition.objects.filter(pk=transition.pk).update(at=at)
+
+
+def test_the_completeness_page_says_on_time_late_and_overdue(client, world, alice, bob, indicators):
+    year = timezone.localdate().year - 1
+    q1 = enter(world["organ"], f"{year}Q1", {"grp_cases_filed": 1}, status="submitted")
+    q2 = enter(world["organ"], f"{year}Q2", {"grp_cases_filed": 1}, status="approved")
+    enter(world["organ"], f"{year}Q3", {"grp_cases_filed": 1}, status=None)  # a draft, never submitted
+    _submitted(q1, datetime.date(year, 4, 8), alice)
+    _submitted(q2, datetime.date(year, 7, 20), alice)
+    client.force_login(bob)
+    response = client.get(f"/reports/forestry/{year}/completeness/")
+    [organ] = [row for row in response.context["table"].rows if row.organisation == world["organ"]]
+    states = [cell.state for cell in organ.cells]
+    assert states == [Timeliness.ON_TIME, Timeliness.LATE, Timeliness.OVERDUE, Timeliness.OVERDUE]
+    assert organ.on_time_rate == 25
+    assert organ.cells[0].last_saved_at is not None  # figures the system entered have no person
+    html = response.content.decode()
+    assert "按时" in html and "逾期报送" in html and "逾期未报" in html
+    assert f"{year}-04-10" in html
+
+
+def test_a_period_not_due_yet_is_open_and_a_status_without_its_record_says_so(client, world, bob, indicators):
+    this_year = timezone.localdate().year
+    enter(world["park"], f"{this_year + 1}", {"grp_cases_filed": 1}, status=None)
+    enter(world["organ"], f"{this_year - 1}", {"grp_cases_filed": 1}, status="approved")
+    client.force_login(bob)
+    table = client.get(f"/reports/forestry/{this_year + 1}/completeness/").context["table"]
+    [park] = [row for row in table.rows if row.organisation == world["park"]]
+    assert park.cells[0].state == Timeliness.OPEN
+    table = client.get(f"/reports/forestry/{this_year - 1}/completeness/").context["table"]
+    [organ] = [row for row in table.rows if row.organisation == world["organ"]]
+    assert organ.cells[0].state == Timeliness.UNRECORDED and organ.on_time_rate is None
