@@ -1,19 +1,45 @@
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from tracker.orgs.models import Organisation, depth, memberships_of
+from tracker.orgs.access import Permission, orgs_where
+from tracker.orgs.models import Organisation, OrgKind, depth, memberships_of
+from tracker.orgs.views import lockout_scope
+from tracker.reports import workbench
 
 
 @require_safe
 def home(request):
-    """The start page: the organisations the user may see, with links into them."""
-    orgs = list(Organisation.objects.for_user(request.user).order_by("path"))
+    """The workbench: what is left to do for each of the user's roles, and their organisations.
+
+    Clerks see the reports to fill (returned first, with the reason), reviewers what waits for
+    review and who is late, leaders their organisation's headline figures, the commission its
+    groups' timeliness (tracker.reports.workbench).
+    """
+    user = request.user
+    orgs = list(Organisation.objects.for_user(user).order_by("path"))
     top = min((depth(org.path) for org in orgs), default=1)
     # Each with its depth below the user's topmost organisation, for the indentation of the tree.
     rows = [(org, depth(org.path) - top) for org in orgs]
-    return render(request, "home.html", {"rows": rows, "orgs": orgs})
+    context = {"rows": rows, "orgs": orgs}
+    if orgs_where(user, Permission.ENTER).exists():
+        context["tasks"] = workbench.tasks_to_fill(user)
+    if orgs_where(user, Permission.APPROVE).exists():
+        context["review"] = workbench.review_work(user)
+    if orgs_where(user, Permission.LIFT_LOCKOUT).exists():
+        context["lockouts"] = AccessAttempt.objects.filter(
+            username__in=lockout_scope(user), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).count()
+    home_org = min((m.organisation for m in memberships_of(user)), key=lambda o: len(o.path), default=None)
+    if home_org is not None and workbench.is_leader(user, home_org):
+        context["leader"] = workbench.leader_view(home_org, request.GET.get("indicator"))
+        if home_org.kind == OrgKind.COMMISSION:
+            context["overview"] = workbench.commission_overview(home_org, timezone.localdate().year)
+    return render(request, "home.html", context)
 
 
 @require_safe

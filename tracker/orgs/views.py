@@ -14,7 +14,7 @@ from tracker.orgs.apps import MUST_CHANGE_PASSWORD
 from tracker.orgs.models import Membership, PasswordChangeRequired
 
 
-def _lockout_scope(user) -> list[str]:
+def lockout_scope(user) -> list[str]:
     """User names whose lockouts this user may lift: members of the organisations where they may."""
     orgs = orgs_where(user, Permission.LIFT_LOCKOUT)
     if not orgs.exists():
@@ -24,7 +24,7 @@ def _lockout_scope(user) -> list[str]:
 
 def lockouts(request):
     """Locked-out log-ins of people in the user's organisations, each with a button to lift it."""
-    usernames = _lockout_scope(request.user)
+    usernames = lockout_scope(request.user)
     attempts = AccessAttempt.objects.filter(
         username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).order_by("-attempt_time")

@@ -1,0 +1,68 @@
+"""Each role's start page (issue 12, point 1), with a dataset built here."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import enter, make_user
+from tracker.entry.models import Status
+from tracker.orgs.models import Role
+
+
+@pytest.fixture
+def reviewer(world):
+    return make_user("rose", world["forestry"], Role.REVIEWER)
+
+
+def test_the_clerk_sees_a_returned_report_first_with_its_reason(client, world, alice, reviewer, indicators):
+    year = timezone.localdate().year - 1
+    enter(world["organ"], str(year), {"grp_cases_filed": 2, "grp_clues_accepted": 5}, status=None)
+    client.force_login(alice)
+    client.post(f"/entry/forestry-organ/{year}/submit/")
+    client.force_login(reviewer)
+    client.post(f"/entry/forestry-organ/{year}/return/", {"reason": "请补充备注"})
+    client.force_login(alice)
+    response = client.get("/")
+    tasks = response.context["tasks"]
+    assert tasks[0].organisation == world["organ"] and tasks[0].reason == "请补充备注"
+    assert tasks[0].report.status == Status.RETURNED
+    # The others are the reports not yet submitted, overdue since 20 January.
+    assert any(t.organisation == world["park"] and t.overdue for t in tasks[1:])
+    html = response.content.decode()
+    assert "请补充备注" in html and "逾期" in html
+    assert "forestry-organ</code>" not in html  # names, never codes
+
+
+def test_the_reviewer_sees_what_waits_and_who_is_late(client, world, reviewer, indicators):
+    year = timezone.localdate().year - 1
+    enter(world["organ"], str(year), {"grp_cases_filed": 2}, status=Status.SUBMITTED)
+    client.force_login(reviewer)
+    review = client.get("/").context["review"]
+    assert [r.organisation for r in review.awaiting] == [world["organ"]]
+    assert world["park"] in [t.organisation for t in review.overdue]
+
+
+def test_the_leader_reads_headline_figures_against_the_same_period_last_year(client, world, bob, indicators):
+    today = timezone.localdate()
+    current = today.year
+    quarters = max((today.month - 1) // 3, 1)
+    for q in range(1, quarters + 1):
+        enter(world["organ"], f"{current}Q{q}", {"grp_petitions_received": 10})
+        enter(world["organ"], f"{current - 1}Q{q}", {"grp_petitions_received": 8})
+    client.force_login(bob)
+    leader = client.get("/").context["leader"]
+    [headline] = [h for h in leader.headlines if h.indicator.code == "grp_petitions_received"]
+    if (today.month - 1) // 3:
+        assert headline.now == 10 * quarters and headline.before == 8 * quarters
+        assert headline.change.percent == 25
+    assert [r.organisation for r in leader.ranking][0] == world["organ"]
+
+
+def test_the_commission_sees_its_groups_timeliness(client, world, indicators):
+    enter(world["organ"], str(timezone.localdate().year - 1), {"grp_cases_filed": 1})
+    client.force_login(make_user("lena", world["city"], Role.LEADER))
+    response = client.get("/")
+    assert response.context["overview"] is not None
+    html = response.content.decode()
+    assert 'id="groups"' in html and "派驻市林业和草原局纪检监察组" in html

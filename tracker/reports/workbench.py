@@ -1,0 +1,236 @@
+"""The start page of each role: what is left to do, and for a leader what the figures say.
+
+- Whoever enters figures: the reports to fill, returned ones first with the reviewer's reason,
+  then by due date, with the days left or overdue.
+- A reviewer: the reports awaiting review, the units overdue, the lockouts to lift.
+- A leader (or an administrator): the organisation's headline figures for the current range
+  against 同期, the four forms with their shares, the largest changes, and its units (or groups)
+  ranked by a chosen indicator.
+- A commission's people: each group's timeliness at a glance.
+
+Every figure comes from the one aggregation, every change from tracker.catalogue.figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from tracker.aggregation.yearly import Aggregator, years_with_data
+from tracker.catalogue.figures import Change, change, percent
+from tracker.catalogue.models import Indicator
+from tracker.entry.models import Report, Status
+from tracker.entry.periods import Period, Range
+from tracker.orgs.access import Permission, can, orgs_where, role_for
+from tracker.orgs.models import Organisation, OrgKind, Role, memberships_of
+from tracker.workflow.deadlines import Timeliness
+from tracker.workflow.models import Action, ReportTransition
+from tracker.workflow.selectors import completeness
+
+# How far ahead a report not yet due is listed as something to fill.
+DUE_SOON_DAYS = 45
+MAX_TASKS = 50
+LARGEST_CHANGES = 5
+MIN_FOR_A_CHANGE = 5  # a change of 1 to 3 is +200 %: only figures at least this large are compared
+
+
+@dataclass
+class Task:
+    organisation: Organisation
+    period: Period
+    report: Report | None
+    due: datetime.date
+    days: int  # days left (negative: overdue)
+    reason: str = ""  # the reviewer's, for a returned report
+
+    @property
+    def overdue(self) -> bool:
+        return self.days < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days
+
+
+def _roots(user, permission: str) -> list[Organisation]:
+    """The topmost organisations where the user may do `permission` (each a subtree to look through)."""
+    roots = [m.organisation for m in memberships_of(user) if can(user, permission, m.organisation)]
+    return [r for r in roots if not any(r.path != o.path and r.path.startswith(o.path) for o in roots)]
+
+
+def _cells(user, permission: str, today: datetime.date):
+    """(organisation, cell) of every report period of this year and last in the user's subtrees."""
+    for root in _roots(user, permission):
+        for year in (today.year - 1, today.year):
+            for row in completeness(root, year).rows:
+                for cell in row.cells:
+                    yield row.organisation, cell
+
+
+def tasks_to_fill(user, today: datetime.date | None = None) -> list[Task]:
+    """Reports the user may enter that are returned, or not submitted and due soon or overdue."""
+    today = today or timezone.localdate()
+    tasks = []
+    for org, cell in _cells(user, Permission.ENTER, today):
+        report = cell.report
+        if not can(user, Permission.ENTER, org):
+            continue
+        returned = report is not None and report.status == Status.RETURNED
+        open_ = report is None or report.status == Status.DRAFT
+        days = (cell.due - today).days
+        if returned or (open_ and days <= DUE_SOON_DAYS):
+            tasks.append(Task(org, cell.period, report, cell.due, days))
+    reasons = dict(
+        ReportTransition.objects.filter(
+            report__in=[t.report for t in tasks if t.report is not None and t.report.status == Status.RETURNED],
+            action=Action.RETURN,
+        )
+        .order_by("at")
+        .values_list("report_id", "reason")
+    )  # the latest return of each report wins
+    for task in tasks:
+        if task.report is not None:
+            task.reason = reasons.get(task.report.pk, "")
+    tasks.sort(key=lambda t: (t.report is None or t.report.status != Status.RETURNED, t.due, t.organisation.path))
+    return tasks[:MAX_TASKS]
+
+
+@dataclass
+class ReviewWork:
+    awaiting: list[Report]
+    overdue: list[Task]
+
+
+def review_work(user, today: datetime.date | None = None) -> ReviewWork:
+    today = today or timezone.localdate()
+    reviewed = orgs_where(user, Permission.APPROVE)
+    awaiting = list(
+        Report.objects.filter(organisation__in=reviewed, status=Status.SUBMITTED)
+        .select_related("organisation")
+        .order_by("updated")[:MAX_TASKS]
+    )
+    overdue = [
+        Task(org, cell.period, cell.report, cell.due, (cell.due - today).days)
+        for org, cell in _cells(user, Permission.APPROVE, today)
+        if cell.state == Timeliness.OVERDUE
+    ]
+    overdue.sort(key=lambda t: (t.due, t.organisation.path))
+    return ReviewWork(awaiting, overdue[:MAX_TASKS])
+
+
+@dataclass
+class Headline:
+    indicator: Indicator
+    now: int | Decimal | None
+    before: int | Decimal | None
+    change: Change
+
+
+@dataclass
+class Ranked:
+    organisation: Organisation
+    value: int | Decimal | None
+
+
+@dataclass
+class LeaderView:
+    organisation: Organisation
+    range: Range
+    headlines: list[Headline]
+    four_forms: object | None  # BreakdownFigures
+    largest: list[Headline]
+    ranking_indicator: Indicator | None
+    ranking: list[Ranked]
+    indicators: list[Indicator]
+    fallback: Range | None = None  # the current range, when it had nothing approved yet
+
+
+def leader_view(organisation: Organisation, indicator_code: str | None = None) -> LeaderView:
+    """Approved figures of the current range (this year so far) against the same range last year.
+
+    Where nothing of the current range is approved yet, the latest year with figures, whole
+    (`fallback` says so on the page).
+    """
+    today = timezone.localdate()
+    rng = Range.default(today.year, today)
+    aggregator = Aggregator(organisation, [rng, rng.same_last_year()])
+    now = aggregator.figures_for(organisation, rng)
+    fallback = None
+    if not any(figure.value is not None for figure in now.figures.values()):
+        # The latest of the last few years with anything approved (each try: one aggregation).
+        for year in sorted((y for y in years_with_data(organisation) if y < today.year), reverse=True)[:3]:
+            earlier = Range.full(year)
+            tried = Aggregator(organisation, [earlier, earlier.same_last_year()])
+            figures = tried.figures_for(organisation, earlier)
+            if any(figure.value is not None for figure in figures.figures.values()):
+                fallback, rng, aggregator, now = rng, earlier, tried, figures
+                break
+    last = rng.same_last_year()
+    before = aggregator.figures_for(organisation, last)
+    shown = [ind for ind in now.indicators if not ind.is_share]
+    rows = [Headline(ind, now.value(ind.code), before.value(ind.code), _change(ind, now, before)) for ind in shown]
+    # Each section's first figure that is known: the lines a leader reads first.
+    headlines, sections = [], set()
+    for row in rows:
+        if row.indicator.section not in sections and row.now is not None:
+            sections.add(row.indicator.section)
+            headlines.append(row)
+    comparable = [
+        r for r in rows if r.change.percent is not None and r.before is not None and r.before >= MIN_FOR_A_CHANGE
+    ]
+    largest = sorted(comparable, key=lambda r: abs(r.change.percent), reverse=True)[:LARGEST_CHANGES]
+    four_forms = next((b for b in now.share_breakdowns if b.featured and b.whole_figure.value is not None), None)
+    by_code = {ind.code: ind for ind in shown}
+    chosen = by_code.get(indicator_code or "") or (headlines[0].indicator if headlines else None)
+    ranking = []
+    if chosen is not None:
+        for child in sorted(aggregator.orgs, key=lambda o: o.path):
+            if child.parent_id == organisation.pk:
+                ranking.append(Ranked(child, aggregator.figures_for(child, rng).value(chosen.code)))
+        ranking.sort(key=lambda r: (r.value is None, -(r.value or 0), r.organisation.path))
+    return LeaderView(organisation, rng, headlines, four_forms, largest, chosen, ranking, shown, fallback)
+
+
+def _change(indicator, now, before) -> Change:
+    return change(now.value(indicator.code), before.value(indicator.code), is_share=indicator.is_share)
+
+
+@dataclass
+class GroupTimeliness:
+    group: Organisation
+    due: int  # reports due by now
+    on_time: int
+    late: int
+    overdue: int
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return percent(self.on_time, self.due) if self.due else None
+
+
+def commission_overview(commission: Organisation, year: int) -> list[GroupTimeliness]:
+    """Each group of the commission with its units' timeliness this year."""
+    table = completeness(commission, year)
+    groups: dict[int, GroupTimeliness] = {}
+    by_pk = {row.organisation.pk: row.organisation for row in table.rows}
+    for row in table.rows:
+        org = row.organisation
+        group = org if org.kind == OrgKind.GROUP else by_pk.get(org.parent_id)
+        if group is None or group.kind != OrgKind.GROUP:
+            continue
+        entry = groups.setdefault(group.pk, GroupTimeliness(group, 0, 0, 0, 0))
+        for cell in row.cells:
+            if cell.state in (Timeliness.OPEN, Timeliness.UNRECORDED):
+                continue
+            entry.due += 1
+            entry.on_time += cell.state == Timeliness.ON_TIME
+            entry.late += cell.state == Timeliness.LATE
+            entry.overdue += cell.state == Timeliness.OVERDUE
+    return sorted(groups.values(), key=lambda g: g.group.path)
+
+
+def is_leader(user, organisation: Organisation) -> bool:
+    return role_for(user, organisation) in (Role.LEADER, Role.ADMIN)
