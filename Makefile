@@ -16,10 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP)
 
 # Set up, migrate (which loads the catalogue), build the demo world, print its logins, serve.
+# The demo's figures are of 2021–2023: its periods stay open for entry (PERIOD_CLOSES_AFTER_DAYS).
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST)
+	PERIOD_CLOSES_AFTER_DAYS=$${PERIOD_CLOSES_AFTER_DAYS:-3650} $(BIN)/python manage.py runserver $(HOST)
 
 # The whole suite on the default database (SQLite); DATABASE_URL=postgres://… runs it on PostgreSQL.
 test: $(STAMP)

@@ -76,6 +76,9 @@ def _test_settings(settings):
     settings.LANGUAGE_CODE = "zh-hans"
     # Real hashing is slow on purpose; tests log in a lot.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The tests' figures are of 2021–2023: periods that would long be closed for clerks. The tests of
+    # closing (test_deadlines) set it back.
+    settings.PERIOD_CLOSES_AFTER_DAYS = 36500
 
 
 # Browser tests: Debian's chromium, never a downloaded browser.

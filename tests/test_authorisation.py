@@ -47,7 +47,7 @@ PARAMETERS = {
 QUERIES = {"api:summary": "?org=forestry-organ&year=2022", "documents:choose": "?org=forestry-organ&year=2022"}
 # Writes: POST endpoints a leader must be refused with 403. Every other URL must refuse POST (405)
 # or be one of these.
-WRITES = {"entry:report", "entry:transition", "entry:import", "entry:grid", "lockouts"}
+WRITES = {"entry:report", "entry:transition", "entry:import", "entry:grid", "entry:reopen", "lockouts"}
 # Writes of documents: a leader may make them, a clerk may not (the permission table's
 # MANAGE_TEMPLATES), so the clerk is the wrong role there.
 DOCUMENT_WRITES = {"documents:new", "documents:texts", "documents:source", "documents:bind", "documents:generated"}
@@ -196,6 +196,14 @@ def _transition(permission):
     return attempt
 
 
+def _enter_closed(client, user, report):
+    from tracker.entry.models import PeriodReopening
+
+    response = client.post("/entry/forestry-organ/2022/reopen/", {"reason": "补录"})
+    assert response.status_code in (302, 403)
+    return PeriodReopening.objects.filter(organisation__code="forestry-organ").exists()
+
+
 def _lift_lockout(client, user, report):
     return client.get("/accounts/lockouts/").status_code == 200
 
@@ -219,6 +227,7 @@ def _manage_templates(client, user, report):
 WAYS_IN = {
     Permission.VIEW: _view,
     Permission.ENTER: _enter,
+    Permission.ENTER_CLOSED: _enter_closed,
     Permission.SUBMIT: _transition(Permission.SUBMIT),
     Permission.RETURN: _transition(Permission.RETURN),
     Permission.APPROVE: _transition(Permission.APPROVE),

@@ -7,10 +7,10 @@ import datetime
 from django.utils import timezone
 
 from tests.conftest import enter
-from tracker.entry.models import Report
+from tracker.entry.deadlines import Deadlines, Timeliness
+from tracker.entry.models import Deadline, DeadlineException, Report
 from tracker.entry.periods import Period
-from tracker.workflow.deadlines import Deadlines, Timeliness
-from tracker.workflow.models import Action, Deadline, DeadlineException, ReportTransition
+from tracker.workflow.models import Action, ReportTransition
 
 
 def due(org, period: str) -> datetime.date:
@@ -75,3 +75,34 @@ def test_a_period_not_due_yet_is_open_and_a_status_without_its_record_says_so(cl
     table = client.get(f"/reports/forestry/{this_year - 1}/completeness/").context["table"]
     [organ] = [row for row in table.rows if row.organisation == world["organ"]]
     assert organ.cells[0].state == Timeliness.UNRECORDED and organ.on_time_rate is None
+
+
+def test_a_closed_period_refuses_a_clerk_and_reopens_for_one_organisation(client, world, alice, settings, indicators):
+    from tests.conftest import make_user
+    from tracker.entry.models import PeriodReopening, Value
+    from tracker.orgs.models import Role
+
+    settings.PERIOD_CLOSES_AFTER_DAYS = 30
+    year = timezone.localdate().year - 2
+    client.force_login(alice)
+    page = client.get(f"/entry/forestry-organ/{year}/")
+    assert 'id="closed"' in page.content.decode() and not page.context["editable"]
+    response = client.post(f"/entry/forestry-organ/{year}/", {"revision": "0", "v_grp_cases_filed": "3"})
+    assert response.status_code == 200 and not Value.objects.exists()
+    assert "重新开放" in response.content.decode()
+    # A clerk may not reopen; a reviewer may, for one organisation, with a reason.
+    assert client.post(f"/entry/forestry-organ/{year}/reopen/", {"reason": "补录"}).status_code == 403
+    rose = make_user("rose", world["forestry"], Role.REVIEWER)
+    client.force_login(rose)
+    client.post(f"/entry/forestry-organ/{year}/reopen/", {"reason": "补录遗漏的线索"})
+    assert PeriodReopening.objects.get().reason == "补录遗漏的线索"
+    client.force_login(alice)
+    page = client.get(f"/entry/forestry-organ/{year}/")
+    assert page.context["editable"] and "补录遗漏的线索" in page.content.decode()
+    client.post(f"/entry/forestry-organ/{year}/", {"revision": "0", "v_grp_cases_filed": "3"})
+    assert Value.objects.get().value == 3
+    # Only for that organisation: the park stays closed.
+    assert not client.get(f"/entry/forestry-park/{year}/").context["editable"]
+    # And it closes again by itself.
+    PeriodReopening.objects.update(until=timezone.now() - datetime.timedelta(minutes=1))
+    assert not client.get(f"/entry/forestry-organ/{year}/").context["editable"]

@@ -185,6 +185,11 @@ STORAGES = {
 
 # Sessions end after an hour without a request; a request extends it, at most once a minute
 # (tracker.middleware.SessionExtendMiddleware), rather than writing the session on every request.
+# A period closes for clerks' entry this many days after its reports are due; a reviewer can reopen it
+# for one organisation, for REOPENING_DAYS days.
+PERIOD_CLOSES_AFTER_DAYS = envint("PERIOD_CLOSES_AFTER_DAYS", "30")
+REOPENING_DAYS = envint("REOPENING_DAYS", "7")
+
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", "3600")
 SESSION_EXTEND_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker.catalogue.models import Indicator
 from tracker.entry.forms import FigureField
-from tracker.entry.models import Report, Value
+from tracker.entry.models import Deadline, DeadlineException, PeriodReopening, Report, Value
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period
 from tracker.entry.services import (
     EDITABLE_STATUSES,
@@ -206,3 +206,20 @@ class ValueHistoryAdmin(ReadOnlyAdmin):
     list_display = ["history_date", "report", "indicator", "value", "note", "history_user", "history_change_reason"]
     list_filter = ["history_change_reason", "history_type"]
     date_hierarchy = "history_date"
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = ["period_type", "months_after", "day"]
+
+
+@admin.register(DeadlineException)
+class DeadlineExceptionAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "year", "period_type", "period_number", "due", "reason"]
+    list_filter = ["year", "period_type"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(PeriodReopening)
+class PeriodReopeningAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "year", "period_type", "period_number", "reason", "by", "at", "until"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -182,3 +183,74 @@ class ApprovedTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.year}/{self.end_month} {self.indicator_id} = {self.total}"
+
+
+class Deadline(models.Model):
+    """When a report of a period type is due: `day` of the month `months_after` its period ends.
+
+    A quarter on the 10th of the following month is (1, 10); a year on 20 January is (1, 20).
+    Without a row for a period type, tracker.workflow.deadlines.DEFAULTS apply.
+    """
+
+    period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices, unique=True)
+    months_after = models.PositiveSmallIntegerField(
+        _("months after the period ends"), default=1, validators=[MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day of that month"), default=10, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+
+    def __str__(self) -> str:
+        return f"{self.get_period_type_display()}: +{self.months_after} / {self.day}"
+
+
+class DeadlineException(models.Model):
+    """Another due date for one organisation's report of one period (a holiday, a late start)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
+    period_number = models.PositiveSmallIntegerField(_("period number"), default=0)
+    due = models.DateField(_("due"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline exception")
+        verbose_name_plural = _("deadline exceptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "period_type", "period_number"], name="deadlineexception_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} {self.period_type}{self.period_number}: {self.due}"
+
+
+class PeriodReopening(models.Model):
+    """A closed period opened again for one organisation's clerks, by a reviewer, with a reason, for a time."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
+    period_number = models.PositiveSmallIntegerField(_("period number"), default=0)
+    reason = models.CharField(_("reason"), max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    until = models.DateTimeField(_("open until"))
+
+    class Meta:
+        verbose_name = _("period reopening")
+        verbose_name_plural = _("period reopenings")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} {self.period_type}{self.period_number} → {self.until}"

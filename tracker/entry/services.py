@@ -23,7 +23,7 @@ from tracker.catalogue.figures import derive_period
 from tracker.catalogue.models import Catalogue, Indicator
 from tracker.entry.models import DerivedFigure, Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
-from tracker.orgs.access import Permission, require
+from tracker.orgs.access import Permission, can, require
 from tracker.orgs.models import Organisation
 
 
@@ -186,6 +186,23 @@ def report_get_or_create(*, organisation: Organisation, period: Period) -> Repor
         )
 
 
+def _check_open(user, organisation: Organisation, period: Period) -> None:
+    """A clerk may not write a closed period (tracker.entry.deadlines); reviewers may."""
+    from tracker.entry.deadlines import closes, is_closed
+
+    if user is None or can(user, Permission.ENTER_CLOSED, organisation):
+        return
+    if is_closed(organisation, period):
+        raise ValidationError(
+            _(
+                "%(period)s closed for entry on %(day)s. To add or correct figures, ask a reviewer to "
+                "reopen it for %(org)s."
+            )
+            % {"period": period.label, "day": closes(organisation, period).isoformat(), "org": organisation.name},
+            code="closed",
+        )
+
+
 def _check_role(user, organisation: Organisation, permission: str = Permission.ENTER) -> None:
     """Refuse a write the permission table does not allow (tracker.orgs.access).
 
@@ -238,6 +255,7 @@ def report_save_values(
     result = SaveResult()
     if enforce_role:
         _check_role(user, report.organisation)
+        _check_open(user, report.organisation, report.period)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.status not in EDITABLE_STATUSES:
@@ -340,6 +358,8 @@ def values_save_bulk(
     if enforce_role:
         for organisation in organisations.values():
             _check_role(user, organisation, Permission.IMPORT)
+        for org_pk, period in wanted:
+            _check_open(user, organisations[org_pk], period)
     years = {period.year for _org, period in wanted}
     with transaction.atomic():
         lock_organisations(organisations.values())
@@ -565,6 +585,7 @@ def values_save_for_period(
     """Create the report if needed and save its figures, all in one transaction."""
     if enforce_role:
         _check_role(user, organisation)
+        _check_open(user, organisation, period)
     with transaction.atomic():
         report = report_get_or_create(organisation=organisation, period=period)
         result = report_save_values(

@@ -29,6 +29,7 @@ class Permission(models.TextChoices):
 
     VIEW = "view", gettext_lazy("view figures and reports")
     ENTER = "enter", gettext_lazy("enter figures")
+    ENTER_CLOSED = "enter_closed", gettext_lazy("enter figures of a closed period, and reopen it")
     SUBMIT = "submit", gettext_lazy("submit for review")
     RETURN = "return", gettext_lazy("return to the clerk")
     APPROVE = "approve", gettext_lazy("approve")
@@ -41,7 +42,9 @@ class Permission(models.TextChoices):
 P = Permission
 PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.CLERK: frozenset({P.VIEW, P.ENTER, P.SUBMIT, P.IMPORT}),
-    Role.REVIEWER: frozenset({P.VIEW, P.ENTER, P.SUBMIT, P.RETURN, P.APPROVE, P.UNLOCK, P.IMPORT, P.LIFT_LOCKOUT}),
+    Role.REVIEWER: frozenset(
+        {P.VIEW, P.ENTER, P.ENTER_CLOSED, P.SUBMIT, P.RETURN, P.APPROVE, P.UNLOCK, P.IMPORT, P.LIFT_LOCKOUT}
+    ),
     Role.LEADER: frozenset({P.VIEW, P.MANAGE_TEMPLATES}),
     Role.ADMIN: frozenset({P.VIEW, P.LIFT_LOCKOUT, P.MANAGE_TEMPLATES}),
 }

@@ -22,11 +22,11 @@ from django.utils import timezone
 from tracker.aggregation.yearly import Aggregator, years_with_data
 from tracker.catalogue.figures import Change, change, percent
 from tracker.catalogue.models import Indicator
+from tracker.entry.deadlines import Timeliness
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, Range
 from tracker.orgs.access import Permission, can, orgs_where, role_for
 from tracker.orgs.models import Organisation, OrgKind, Role, memberships_of
-from tracker.workflow.deadlines import Timeliness
 from tracker.workflow.models import Action, ReportTransition
 from tracker.workflow.selectors import completeness
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<slug:org>/<str:period>/", views.report_values, name="report"),
     path("<slug:org>/<str:period>/template.xlsx", views.entry_template, name="template"),
     path("<slug:org>/<str:period>/history/", views.report_history, name="history"),
+    path("<slug:org>/<str:period>/reopen/", views.reopen, name="reopen"),
     path("<slug:org>/<str:period>/history/<slug:code>/", views.report_history, name="value_history"),
     path("<slug:org>/<str:period>/<slug:action>/", workflow_views.transition, name="transition"),
 ]

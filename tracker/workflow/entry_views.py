@@ -6,9 +6,11 @@ entry.services like every other write.
 
 from __future__ import annotations
 
+import datetime
 from itertools import groupby
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,12 +18,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator, section_label
+from tracker.entry.deadlines import closes, reopening
 from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
-from tracker.entry.models import Status, Value
+from tracker.entry.models import PeriodReopening, Status, Value
 from tracker.entry.periods import Period, PeriodError
 from tracker.entry.selectors import values_by_period
 from tracker.entry.services import (
@@ -93,6 +96,11 @@ def report_values(request, org: str, period: str):
     current = values[period_obj]
     may_enter = can(request.user, Permission.ENTER, organisation)
     editable = may_enter and (report is None or report.status in EDITABLE_STATUSES)
+    closed_on = closes(organisation, period_obj)
+    closed = timezone.localdate() >= closed_on
+    reopened = reopening(organisation, period_obj) if closed else None
+    if closed and not reopened and not can(request.user, Permission.ENTER_CLOSED, organisation):
+        editable = False  # the services refuse it too: show the figures read-only, with why
 
     period_problem = None
     if report is None:
@@ -199,6 +207,10 @@ def report_values(request, org: str, period: str):
             "checks": checks,
             "actions": allowed_actions(report=report, user=request.user) if report else [],
             "returned": _return_reason(report),
+            "closed_on": closed_on,
+            "closed": closed,
+            "reopened": reopened,
+            "may_reopen": can(request.user, Permission.ENTER_CLOSED, organisation),
             "may_enter": may_enter,
             "transitions": report.transitions.select_related("user") if report else [],
         },
@@ -219,6 +231,37 @@ def entry_template(request, org: str, period: str):
     fallback = f"{organisation.code}-{period_obj}-template.xlsx"
     response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@require_POST
+def reopen(request, org: str, period: str):
+    """A reviewer reopens a closed period for one organisation, with a reason, for a while."""
+    organisation = get_org_for_user(request.user, org)
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    require(request.user, Permission.ENTER_CLOSED, organisation)
+    reason = request.POST.get("reason", "").strip()[:200]
+    if not reason:
+        messages.error(request, _("Give a reason."))
+    else:
+        until = timezone.now() + datetime.timedelta(days=settings.REOPENING_DAYS)
+        PeriodReopening.objects.create(
+            organisation=organisation,
+            year=period_obj.year,
+            period_type=period_obj.type,
+            period_number=period_obj.number,
+            reason=reason,
+            by=request.user,
+            until=until,
+        )
+        messages.success(
+            request,
+            _("Reopened for %(org)s until %(until)s.")
+            % {"org": organisation.name, "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")},
+        )
+    return redirect("entry:report", org=org, period=period)
 
 
 def _return_reason(report):

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from tracker.catalogue.figures import percent
 from tracker.catalogue.models import Indicator
+from tracker.entry.deadlines import Deadlines, Timeliness, timeliness
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
 from tracker.orgs.models import Organisation
-from tracker.workflow.deadlines import Deadlines, Timeliness, timeliness
 from tracker.workflow.models import Action, ReportTransition
 
 

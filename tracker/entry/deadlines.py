@@ -4,6 +4,9 @@ A report is due on a day of a month after its period ends (tracker.workflow.mode
 period type; DEFAULTS where an administrator has set none), unless an exception names another
 date for that organisation and period. It is on time when it was first submitted by that day,
 late when submitted after it, overdue when not yet submitted once the day has passed.
+
+PERIOD_CLOSES_AFTER_DAYS after it is due, a period closes for clerks' entry (reviewers still
+enter, and may reopen it for one organisation with a reason, for REOPENING_DAYS days).
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import datetime
 from collections.abc import Iterable
 from enum import StrEnum
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker.entry.models import Deadline, DeadlineException, PeriodReopening
 from tracker.entry.periods import Period, PeriodType, period_end_month
-from tracker.workflow.models import Deadline, DeadlineException
 
 # (months after the period ends, day of that month): a month or a quarter on the 10th of the month
 # after it, a year on 20 January.
@@ -71,3 +76,29 @@ def timeliness(
     if submitted is not None:
         return Timeliness.ON_TIME if submitted <= due else Timeliness.LATE
     return Timeliness.OVERDUE if today > due else Timeliness.OPEN
+
+
+def closes(organisation, period: Period, deadlines: Deadlines | None = None) -> datetime.date:
+    """The first day the period is closed for clerks' entry: PERIOD_CLOSES_AFTER_DAYS after it is due."""
+    deadlines = deadlines or Deadlines([organisation], period.year)
+    return deadlines.due(organisation, period) + datetime.timedelta(days=settings.PERIOD_CLOSES_AFTER_DAYS + 1)
+
+
+def reopening(organisation, period: Period):
+    """The reopening that keeps the period open for the organisation now, if any."""
+    return (
+        PeriodReopening.objects.filter(
+            organisation=organisation,
+            year=period.year,
+            period_type=period.type,
+            period_number=period.number,
+            until__gt=timezone.now(),
+        )
+        .select_related("by")
+        .first()
+    )
+
+
+def is_closed(organisation, period: Period) -> bool:
+    """Closed for clerks: past its closing day, and not reopened for this organisation now."""
+    return timezone.localdate() >= closes(organisation, period) and reopening(organisation, period) is None
