@@ -357,7 +357,7 @@ class TestWordTemplates:
         enter(world["organ"], "2023", {"grp_cases_filed": 7, "grp_sanctioned_persons": 12})
         response = client.get(f"/documents/{template.pk}/forestry-organ/2023/document.docx")
         assert response.status_code == 200
-        assert "filename*=UTF-8''" in response["Content-Disposition"]
+        assert "filename*=utf-8''" in response["Content-Disposition"]
         document = docx.Document(io.BytesIO(response.content))
         assert document.paragraphs[0].style.name == "Heading 1"
         assert document.paragraphs[0].text == "2023年工作总结"

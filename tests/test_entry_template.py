@@ -15,7 +15,7 @@ from tracker.entry.workbook import CODE_ROW, FIRST_ORG_COLUMN
 def download(client, org: str, period: str):
     response = client.get(f"/entry/{org}/{period}/template.xlsx")
     assert response.status_code == 200
-    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    assert "filename*=utf-8''" in response["Content-Disposition"]
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 

@@ -93,7 +93,7 @@ class TestReviewDocx:
         assert response["Content-Type"] == ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         disposition = response["Content-Disposition"]
         assert 'filename="forestry-2022-document-' in disposition
-        assert "filename*=UTF-8''" in disposition
+        assert "filename*=utf-8''" in disposition
 
     def test_it_has_the_pages_paragraphs(self, client, bob, full_year, document):
         page = page_paragraphs(client.get(review_url(), follow=True))

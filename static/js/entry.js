@@ -1,11 +1,10 @@
 "use strict";
-// The entry page: figure to figure with Tab or Enter, a warning before leaving unsaved changes,
-// and "copy the previous period" (fills empty figures; nothing is saved until the form is).
+// The entry page: figure to figure with Tab or Enter, and "copy the previous period" (fills empty
+// figures; nothing is saved until the form is). The leave warning is tracker.js's.
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form.entry");
   if (!form) { return; }
   var figures = Array.prototype.slice.call(form.querySelectorAll("input.figure"));
-  var dirty = false;
 
   figures.forEach(function (input, index) {
     input.addEventListener("keydown", function (event) {
@@ -21,24 +20,19 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
-  form.addEventListener("input", function () { dirty = true; });
-  form.addEventListener("submit", function () { dirty = false; });
-  window.addEventListener("beforeunload", function (event) {
-    if (!dirty) { return; }
-    event.preventDefault();
-    event.returnValue = form.dataset.leaveWarning;
-  });
-
   var copy = form.querySelector("[data-copy-previous]");
   if (copy) {
     copy.addEventListener("click", function () {
+      var changed = false;
       form.querySelectorAll(".figure-cell").forEach(function (cell) {
         var input = cell.querySelector("input.figure");
         if (input && input.value === "" && cell.dataset.previous !== "") {
           input.value = cell.dataset.previous;
-          dirty = true;
+          changed = true;
         }
       });
+      // The page's leave warning (tracker.js) listens for "input".
+      if (changed) { form.dispatchEvent(new Event("input")); }
     });
   }
 });

@@ -1,14 +1,13 @@
 "use strict";
 // The group's grid: arrow keys and Enter move between cells; a block pasted from Excel (rows of
-// tab-separated cells) fills the grid from the focused cell, skipping read-only columns' cells;
-// a warning before leaving unsaved changes.
+// tab-separated cells) fills the grid from the focused cell, skipping read-only columns' cells.
+// The leave warning is tracker.js's (a paste dispatches "input" for it).
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form.entry-grid-form");
   if (!form) { return; }
   var rows = Array.prototype.map.call(form.querySelectorAll("tbody tr:not(.section)"), function (tr) {
     return Array.prototype.slice.call(tr.querySelectorAll("input.grid-cell"));
   });
-  var dirty = false;
   var position = function (input) {
     for (var r = 0; r < rows.length; r++) {
       var c = rows[r].indexOf(input);
@@ -46,13 +45,6 @@ document.addEventListener("DOMContentLoaded", function () {
         if (input && !input.readOnly) { input.value = value.trim(); }
       });
     });
-    dirty = true;
-  });
-  form.addEventListener("input", function () { dirty = true; });
-  form.addEventListener("submit", function () { dirty = false; });
-  window.addEventListener("beforeunload", function (event) {
-    if (!dirty) { return; }
-    event.preventDefault();
-    event.returnValue = form.dataset.leaveWarning;
+    form.dispatchEvent(new Event("input"));
   });
 });

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +34,7 @@ from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, r
 from tracker.orgs.models import Organisation, OrganisationText, OrgKind
 from tracker.reports.docx import CONTENT_TYPE, official_document
 from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
+from tracker.spreadsheets import attachment_header, safe_filename_part
 
 CONTEXT_CHARS = 16
 
@@ -368,7 +368,7 @@ def generated_docx(request, pk: int, org: str, year: int):
     response = HttpResponse(content, content_type=CONTENT_TYPE)
     name = f"{scope.organisation.name}-{scope.range.heading}-{template.name}.docx"
     fallback = f"{scope.organisation.code}-{scope.range.through_text}-document-{template.pk}.docx"
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = attachment_header(safe_filename_part(name), fallback)
     return response
 
 

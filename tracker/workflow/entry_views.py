@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from itertools import groupby
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -39,6 +38,7 @@ from tracker.entry.services import (
 from tracker.entry.workbook import entry_workbook
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
+from tracker.spreadsheets import attachment_header, safe_filename_part
 from tracker.workflow.models import Action
 from tracker.workflow.services import allowed_actions, report_checks
 
@@ -217,30 +217,31 @@ def report_values(request, org: str, period: str):
     )
 
 
+def org_and_period(request, org: str, period: str):
+    """The organisation (404 outside the user's subtree) and the period (404 when it is not one)."""
+    organisation = get_org_for_user(request.user, org)
+    try:
+        return organisation, Period.parse(period)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+
+
 @require_safe
 def entry_template(request, org: str, period: str):
     """The Excel entry template of the organisation (a group: with its units) for the period."""
-    organisation = get_org_for_user(request.user, org)
-    try:
-        period_obj = Period.parse(period)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
+    organisation, period_obj = org_and_period(request, org, period)
     content = entry_workbook(organisation, period_obj)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"{organisation.name}-{period_obj.label}-{_('entry template')}.xlsx"
     fallback = f"{organisation.code}-{period_obj}-template.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = attachment_header(safe_filename_part(name), fallback)
     return response
 
 
 @require_POST
 def reopen(request, org: str, period: str):
     """A reviewer reopens a closed period for one organisation, with a reason, for a while."""
-    organisation = get_org_for_user(request.user, org)
-    try:
-        period_obj = Period.parse(period)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
+    organisation, period_obj = org_and_period(request, org, period)
     require(request.user, Permission.ENTER_CLOSED, organisation)
     reason = request.POST.get("reason", "").strip()[:200]
     if not reason:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tracker.catalogue.models import Indicator, section_label
 from tracker.entry.models import Report
-from tracker.entry.periods import Period, PeriodError, PeriodType
+from tracker.entry.periods import PeriodType
 from tracker.entry.selectors import values_by_period
 from tracker.entry.services import (
     EDITABLE_STATUSES,
@@ -29,8 +29,9 @@ from tracker.entry.services import (
     report_get,
     values_save_for_period,
 )
-from tracker.orgs.access import Permission, can, get_org_for_user, require
+from tracker.orgs.access import Permission, can, require
 from tracker.orgs.models import OrgKind
+from tracker.workflow.entry_views import org_and_period
 
 
 def _columns(request, group, period):
@@ -59,13 +60,9 @@ def _columns(request, group, period):
 
 
 def grid(request, group: str, period: str):
-    organisation = get_org_for_user(request.user, group)
+    organisation, period_obj = org_and_period(request, group, period)
     if organisation.kind != OrgKind.GROUP:
         raise Http404(_("The grid is for a group's units."))
-    try:
-        period_obj = Period.parse(period)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
     indicators = list(Indicator.objects.reported_by(OrgKind.UNIT))
     columns = _columns(request, organisation, period_obj)
     if request.method == "POST":
