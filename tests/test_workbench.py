@@ -66,3 +66,18 @@ def test_the_commission_sees_its_groups_timeliness(client, world, indicators):
     assert response.context["overview"] is not None
     html = response.content.decode()
     assert 'id="groups"' in html and "派驻市林业和草原局纪检监察组" in html
+
+
+def test_the_per_unit_page_ranks_units_by_a_chosen_indicator(client, world, bob, indicators):
+    enter(world["organ"], "2022", {"grp_cases_filed": 2})
+    enter(world["park"], "2022", {"grp_cases_filed": 9})
+    client.force_login(bob)
+    tree = client.get("/reports/forestry/2022/units/")
+    ranked = client.get("/reports/forestry/2022/units/?rank=grp_cases_filed")
+    assert [c.code for c in tree.context["children"]] == ["forestry-organ", "forestry-park"]
+    assert [c.code for c in ranked.context["children"]] == ["forestry-park", "forestry-organ"]
+    html = ranked.content.decode()
+    table = html[html.index('class="grid report') :]
+    assert table.index("森林公园") < table.index("局机关")
+    # The approval switch keeps the ranking.
+    assert "rank=grp_cases_filed" in ranked.context["scope"].switch_query

@@ -361,6 +361,16 @@ class UnitsView(SectionFilteredPage):
         self.org_year = aggregator.figures_for(self.organisation, self.range)
         self.children = aggregator.children(self.organisation)
         self.child_years = [aggregator.figures_for(child, self.range) for child in self.children]
+        # ?rank=<indicator>: the units in the order of that figure, largest first (not known last).
+        by_code = {ind.code: ind for ind in self.org_year.indicators}
+        self.rank = by_code.get(request.GET.get("rank", ""))
+        if self.rank is not None:
+            ranked = sorted(
+                zip(self.children, self.child_years, strict=True),
+                key=lambda pair: (pair[1].value(self.rank.code) is None, -(pair[1].value(self.rank.code) or 0)),
+            )
+            self.children = [child for child, _figures in ranked]
+            self.child_years = [figures for _child, figures in ranked]
         # The rows are the indicators the children have; a group-level indicator has no unit column.
         self.indicators = [
             ind
@@ -382,7 +392,13 @@ class UnitsView(SectionFilteredPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(this_year=self.org_year, children=self.children, range_notice=range_notice(self.org_year))
+        context.update(
+            this_year=self.org_year,
+            children=self.children,
+            range_notice=range_notice(self.org_year),
+            rank=self.rank,
+            rank_choices=[ind for ind in self.indicators if not ind.is_share],
+        )
         return context
 
 
