@@ -185,6 +185,18 @@ STORAGES = {
 
 # Sessions end after an hour without a request; a request extends it, at most once a minute
 # (tracker.middleware.SessionExtendMiddleware), rather than writing the session on every request.
+# E-mail (reminders and workflow notifications): printed to the console unless a backend is set,
+# e.g. EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, EMAIL_PORT, …
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@localhost")
+# The address people reach the app at, for the links in e-mails.
+SITE_URL = os.getenv("SITE_URL", "")
+
 # A period closes for clerks' entry this many days after its reports are due; a reviewer can reopen it
 # for one organisation, for REOPENING_DAYS days.
 PERIOD_CLOSES_AFTER_DAYS = envint("PERIOD_CLOSES_AFTER_DAYS", "30")

@@ -9,6 +9,7 @@ from tracker import views
 from tracker.checks import views as checks_views
 from tracker.documents import review as document_views
 from tracker.orgs import views as org_views
+from tracker.workflow import notification_views
 from tracker.workflow import views as workflow_views
 
 admin.site.site_header = _("Supervision statistics administration")
@@ -21,6 +22,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", org_views.lockouts, name="lockouts"),
     path("accounts/", views.account, name="account"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/remind/", notification_views.send_reminders, name="remind"),
     path("accounts/password_change/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Choosing a language must work on the login page too.

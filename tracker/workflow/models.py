@@ -32,3 +32,29 @@ class ReportTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.from_status} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """A message for one person: a reminder (催报) or a workflow event, listed at /notifications/."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read = models.BooleanField(_("read"), default=False)
+    # What makes it once only (a reminder: per report and day); empty for events.
+    key = models.CharField(_("key"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""), name="notification_once")
+        ]
+        indexes = [models.Index(fields=["user", "read"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -69,6 +69,20 @@ class Completeness:
         return percent(self.done, self.expected)
 
 
+def reporting_periods(orgs, year: int):
+    """(organisation, period) of every report the organisations owe for the year.
+
+    An organisation's period type is the one its reports use that year (yearly if none yet);
+    only organisations of a kind that reports something owe reports.
+    """
+    kinds_reporting = set(Indicator.objects.active().entered().values_list("reported_by", flat=True).distinct())
+    types = dict(Report.objects.filter(organisation__in=orgs, year=year).values_list("organisation_id", "period_type"))
+    for org in orgs:
+        if org.kind in kinds_reporting:
+            for period in Period.all_in_year(year, types.get(org.pk, PeriodType.YEAR)):
+                yield org, period
+
+
 def completeness(organisation: Organisation, year: int) -> Completeness:
     """Every organisation of the subtree that reports something, its periods and their status.
 

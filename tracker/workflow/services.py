@@ -22,6 +22,7 @@ from tracker.checks.engine import CheckResult, active_rules, explained, outliers
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PERIODS_PER_YEAR
 from tracker.orgs.access import NEEDS_REASON, Permission, allowed, require
+from tracker.workflow import notifications
 from tracker.workflow.models import Action, ReportTransition
 
 # action → (statuses it starts from, status it ends in). Who may take it, and whether it needs a
@@ -190,4 +191,5 @@ def report_transition(*, report: Report, user, action: str, reason: str = "") ->
         )
         Report.objects.filter(pk=locked.pk).update(status=target)
         report.status = target
+        notifications.event(locked, action, user, reason)
     return transition

@@ -1,0 +1,101 @@
+"""Notifications: reminders (催报) and workflow events, in the app and by e-mail.
+
+Only the people of a report's own organisation (a membership at it or above it, in the roles an
+event concerns) are notified. E-mail goes through Django's backend (console by default, SMTP
+from the environment); a person without an address gets the in-app notification only.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tracker.entry.deadlines import Deadlines
+from tracker.entry.models import Report, Status
+from tracker.entry.periods import Period
+from tracker.orgs.models import Membership, Organisation, Role, path_prefixes
+from tracker.workflow.models import Notification
+from tracker.workflow.selectors import reporting_periods
+
+
+def people_of(organisation: Organisation, roles) -> list:
+    """Users with one of `roles` at the organisation or above it (they see it; nobody else is told)."""
+    ids = Membership.objects.filter(organisation__path__in=path_prefixes(organisation.path), role__in=roles).values(
+        "user_id"
+    )
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+
+
+def notify(users, text: str, url: str = "", key: str = "") -> int:
+    """Notify each user once (per `key`, when given); returns how many were notified."""
+    if key:
+        done = set(Notification.objects.filter(user__in=users, key=key).values_list("user_id", flat=True))
+        users = [u for u in users if u.pk not in done]
+    Notification.objects.bulk_create([Notification(user=u, text=text[:300], url=url, key=key) for u in users])
+    addresses = [u.email for u in users if u.email]
+    if addresses:
+        subject = _("Supervision statistics: %(text)s") % {"text": text[:60]}
+        body = text + (f"\n\n{settings.SITE_URL}{url}" if url else "")
+        # Once what caused it is committed: a step rolled back sends nothing.
+        transaction.on_commit(lambda: send_mail(subject, body, None, addresses, fail_silently=True))
+    return len(users)
+
+
+def report_url(report_or_org, period: Period | None = None) -> str:
+    if isinstance(report_or_org, Report):
+        return reverse("entry:report", args=[report_or_org.organisation.code, str(report_or_org.period)])
+    return reverse("entry:report", args=[report_or_org.code, str(period)])
+
+
+def remind(organisation: Organisation, period: Period, due: datetime.date, today: datetime.date) -> int:
+    """Remind the organisation's clerks to submit (once per report and day)."""
+    text = _("Please submit %(org)s's report for %(period)s (due %(due)s).") % {
+        "org": organisation.name,
+        "period": period.label,
+        "due": due.isoformat(),
+    }
+    key = f"remind:{organisation.pk}:{period}:{today.isoformat()}"
+    return notify(people_of(organisation, [Role.CLERK]), text, report_url(organisation, period), key)
+
+
+def event(report: Report, action: str, user, reason: str = "") -> None:
+    """A workflow step, told to the people it concerns: submitted → reviewers; returned, approved → clerks."""
+    who = f"{user.last_name}{user.first_name}" or user.get_username()
+    names = {"org": report.organisation.name, "period": report.period.label, "who": who}
+    if action == "submit":
+        text, roles = _("%(who)s submitted %(org)s's report for %(period)s for review.") % names, [Role.REVIEWER]
+    elif action == "return":
+        text = _("%(who)s returned %(org)s's report for %(period)s: %(reason)s") % (names | {"reason": reason})
+        roles = [Role.CLERK]
+    elif action == "approve":
+        text, roles = _("%(who)s approved %(org)s's report for %(period)s.") % names, [Role.CLERK]
+    else:
+        return
+    notify([u for u in people_of(report.organisation, roles) if u.pk != user.pk], text, report_url(report))
+
+
+def due_reminders(today: datetime.date, before: int, after: int) -> int:
+    """Remind every report not yet submitted that is due in `before` days, or overdue by `after` days or more."""
+    sent = 0
+    years = {today.year - 1, today.year}
+    orgs = list(Organisation.objects.filter(kind__in=["unit", "group", "commission"]))
+    reports = {
+        (r.organisation_id, r.period): r
+        for r in Report.objects.filter(year__in=years).exclude(status=Status.DRAFT).exclude(status=Status.RETURNED)
+    }
+    for year in years:
+        deadlines = Deadlines(orgs, year)
+        for org, period in reporting_periods(orgs, year):
+            if (org.pk, period) in reports:
+                continue
+            due = deadlines.due(org, period)
+            days = (due - today).days
+            if days == before or -days >= after:
+                sent += remind(org, period, due, today)
+    return sent
