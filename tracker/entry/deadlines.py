@@ -52,7 +52,7 @@ class Deadlines:
     def __init__(self, organisations: Iterable, year: int):
         self.rules = {d.period_type: (d.months_after, d.day) for d in Deadline.objects.all()}
         self.exceptions = {
-            (e.organisation_id, Period(e.year, e.period_type, e.period_number)): e.due
+            (e.organisation_id, e.period): e.due
             for e in DeadlineException.objects.filter(organisation__in=list(organisations), year=year)
         }
 

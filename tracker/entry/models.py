@@ -208,8 +208,8 @@ class Deadline(models.Model):
         return f"{self.get_period_type_display()}: +{self.months_after} / {self.day}"
 
 
-class DeadlineException(models.Model):
-    """Another due date for one organisation's report of one period (a holiday, a late start)."""
+class OrganisationPeriod(models.Model):
+    """Something about one organisation's report of one period, whether or not the report exists yet."""
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
@@ -217,10 +217,22 @@ class DeadlineException(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
     period_number = models.PositiveSmallIntegerField(_("period number"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.period_type, self.period_number)
+
+
+class DeadlineException(OrganisationPeriod):
+    """Another due date for one organisation's report of one period (a holiday, a late start)."""
+
     due = models.DateField(_("due"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta(OrganisationPeriod.Meta):
         verbose_name = _("deadline exception")
         verbose_name_plural = _("deadline exceptions")
         constraints = [
@@ -233,21 +245,15 @@ class DeadlineException(models.Model):
         return f"{self.organisation} {self.year} {self.period_type}{self.period_number}: {self.due}"
 
 
-class PeriodReopening(models.Model):
+class PeriodReopening(OrganisationPeriod):
     """A closed period opened again for one organisation's clerks, by a reviewer, with a reason, for a time."""
 
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
-    period_number = models.PositiveSmallIntegerField(_("period number"), default=0)
     reason = models.CharField(_("reason"), max_length=200)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
     until = models.DateTimeField(_("open until"))
 
-    class Meta:
+    class Meta(OrganisationPeriod.Meta):
         verbose_name = _("period reopening")
         verbose_name_plural = _("period reopenings")
         ordering = ["-at"]
