@@ -114,3 +114,24 @@ def test_a_clerk_fills_the_grid_with_the_keyboard_and_a_pasted_block(page: Page,
     page.fill("#id_password", PASSWORD)
     page.locator("section.login button[type=submit]").click()
     expect(page.locator("input[name='v_grp_petitions_received']")).to_have_value("20")
+
+
+def test_the_grid_reads_every_unit_in_a_bounded_number_of_queries(client, world, alice, indicators):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.orgs.models import Organisation, OrgKind
+
+    enter(world["organ"], "2023", {"grp_cases_filed": 1}, status=None)
+    client.force_login(alice)
+    client.get("/entry/grid/forestry/2023/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/entry/grid/forestry/2023/")
+    for n in range(6):
+        unit = Organisation.objects.create(
+            code=f"forestry-x{n}", name=f"单位{n}", kind=OrgKind.UNIT, parent=world["forestry"]
+        )
+        enter(unit, "2023", {"grp_cases_filed": n}, status=None)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/entry/grid/forestry/2023/")
+    assert len(many) == len(few)

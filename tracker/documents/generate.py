@@ -76,7 +76,7 @@ class _Evaluator:
         self.catalogue = self.filler.aggregator.catalogue
 
     def _figures(self, code: str, previous: bool = False):
-        aggregator, org_year = self.filler._source(code)
+        aggregator, org_year = self.filler.source(code)
         if previous:
             return aggregator.figures_for(org_year.organisation, self.range.same_last_year())
         return org_year

@@ -31,7 +31,7 @@ from tracker.documents.generate import generate, plain_paragraphs
 from tracker.documents.wordfile import fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
-from tracker.orgs.models import Organisation, OrganisationText, OrgKind
+from tracker.orgs.models import Organisation, OrganisationText, OrgKind, nearest_texts
 from tracker.reports.docx import CONTENT_TYPE, official_document
 from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
 from tracker.spreadsheets import attachment_header, safe_filename_part
@@ -229,21 +229,13 @@ def bind(request, pk: int):
     choices = [(ind.code, ind.name_zh) for ind in catalogue.indicators]
     choices += [(f"share:{part}", binding_label(f"share:{part}", catalogue)) for part in catalogue.exact_of]
     choices += [(b, binding_label(b, catalogue)) for b in ("year", "year+1", "year-1", "range", "org_name")]
-    texts = _texts_of(template.organisation)
+    texts = nearest_texts(template.organisation)
     choices += [(f"text:{key}", binding_label(f"text:{key}", catalogue, texts)) for key in texts]
     return render(
         request,
         "documents/bind.html",
         {"template": template, "version": version, "rows": _slot_rows(version, catalogue, texts), "choices": choices},
     )
-
-
-def _texts_of(organisation) -> dict[str, str]:
-    """The names an organisation's documents may print: its own, else its nearest ancestor's."""
-    chain = [*organisation.ancestors(), organisation]  # the root first: nearer texts win
-    rank = {org.pk: depth for depth, org in enumerate(chain)}
-    rows = OrganisationText.objects.filter(organisation__in=list(rank))
-    return {row.key: row.text for row in sorted(rows, key=lambda r: rank[r.organisation_id])}
 
 
 @require_safe

@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from tracker.catalogue.models import Indicator, Kind, section_label
 from tracker.entry.models import Value
-from tracker.entry.periods import Period
+from tracker.entry.periods import Period, PeriodError
 from tracker.orgs.models import Organisation, OrgKind
 
 MARKER = "tracker-entry-template-1"
@@ -209,8 +209,8 @@ def template_records(rows: list[tuple]) -> Iterator[tuple[int, list[str]]]:
     orgs = {o.code: o for o in Organisation.objects.filter(code__in=[code for _i, code in org_columns])}
     try:
         period = Period.parse(period_text)
-    except Exception:  # noqa: BLE001 - a damaged template: the import lists the period as bad
-        period = None
+    except PeriodError:
+        period = None  # a damaged template: the import lists the period as bad
     stored = _stored(list(orgs.values()), period) if period else {}
     entered = set(Indicator.objects.entered().values_list("code", flat=True))
     yield HEADER_ROW, ["org", "period", "indicator", "value", "note"]

@@ -274,3 +274,13 @@ class PasswordChangeRequired(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+def nearest_texts(organisation: Organisation) -> dict[str, str]:
+    """The named texts an organisation's documents print: its own, else its nearest ancestor's (one query)."""
+    prefixes = path_prefixes(organisation.path)
+    rank = {path: depth for depth, path in enumerate(prefixes)}  # the root first: nearer texts win
+    rows = OrganisationText.objects.filter(organisation__path__in=prefixes).values_list(
+        "organisation__path", "key", "text"
+    )
+    return {key: text for _path, key, text in sorted(rows, key=lambda row: rank[row[0]])}

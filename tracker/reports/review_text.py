@@ -23,7 +23,7 @@ from tracker.aggregation.yearly import KIND_RANK, Aggregator, OrgFigures
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.periods import Range
-from tracker.orgs.models import Organisation, OrganisationText, OrgKind
+from tracker.orgs.models import Organisation, OrgKind, nearest_texts
 
 # What the published speech prints for a redacted figure or name.
 NOT_KNOWN = "**"
@@ -113,12 +113,7 @@ class Filler:
             self.city_aggregator = Aggregator(commission, ranges, include_unapproved=False, subtree=False)
             self.city_figures = self.city_aggregator.figures_for(commission, rng)
 
-        # The nearest organisation's text wins: the chain is ordered from the root down.
-        self.texts: dict[str, str] = {}
-        rank = {org.pk: depth for depth, org in enumerate(self.chain)}
-        rows = OrganisationText.objects.filter(organisation__in=[o.pk for o in self.chain])
-        for row in sorted(rows, key=lambda r: rank[r.organisation_id]):
-            self.texts[row.key] = row.text
+        self.texts = nearest_texts(organisation)
 
         self.missing: dict[str, Gap] = {}
         self.incomplete: dict[str, Gap] = {}
@@ -137,7 +132,7 @@ class Filler:
 
     # -- figures
 
-    def _source(self, code: str) -> tuple[Aggregator, OrgFigures]:
+    def source(self, code: str) -> tuple[Aggregator, OrgFigures]:
         indicator = self.aggregator.by_code.get(code)
         if indicator is not None and indicator.reported_by == OrgKind.COMMISSION:
             return self.city_aggregator, self.city_figures
@@ -145,7 +140,7 @@ class Filler:
 
     def _not_entered(self, indicator: Indicator) -> list[Organisation]:
         """The organisations that should have entered `indicator` for this review and have not."""
-        aggregator, org_year = self._source(indicator.code)
+        aggregator, org_year = self.source(indicator.code)
         org = org_year.organisation
         figure = org_year.figures.get(indicator.code)
         if figure is None:
@@ -173,7 +168,7 @@ class Filler:
         return self._entry_points[org.pk]
 
     def _figure_run(self, code: str) -> Run:
-        aggregator, org_year = self._source(code)
+        aggregator, org_year = self.source(code)
         indicator = aggregator.by_code.get(code)
         label = indicator.name_zh if indicator else code
         value = org_year.value(code)

@@ -18,15 +18,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tracker.catalogue.models import Indicator, section_label
-from tracker.entry.models import Report
+from tracker.entry.models import Report, Value
 from tracker.entry.periods import PeriodType
-from tracker.entry.selectors import values_by_period
 from tracker.entry.services import (
     EDITABLE_STATUSES,
     Entry,
     StaleReport,
     parse_figure,
-    report_get,
     values_save_for_period,
 )
 from tracker.orgs.access import Permission, can, require
@@ -35,27 +33,37 @@ from tracker.workflow.entry_views import org_and_period
 
 
 def _columns(request, group, period):
-    """Per unit: its report, stored figures, whether this user may change them, and why not."""
+    """Per unit: its report, stored figures, whether this user may change them, and why not (3 queries)."""
+    units = list(group.children.filter(kind=OrgKind.UNIT).order_by("order", "code"))
+    reports = {
+        r.organisation_id: r
+        for r in Report.objects.filter(
+            organisation__in=units, year=period.year, period_type=period.type, period_number=period.number
+        )
+    }
+    stored: dict[int, dict[str, Value]] = {}
+    for value in Value.objects.filter(report__in=list(reports.values())).select_related("indicator", "report"):
+        stored.setdefault(value.report.organisation_id, {})[value.indicator.code] = value
+    # A unit that reports another period type this year cannot start a report of this one.
+    held = dict(
+        Report.objects.filter(organisation__in=units, year=period.year)
+        .exclude(period_type=period.type)
+        .values_list("organisation_id", "period_type")
+    )
     columns = []
-    for unit in group.children.filter(kind=OrgKind.UNIT).order_by("order", "code"):
-        report = report_get(organisation=unit, period=period)
-        stored = values_by_period(unit, [period])[period]
+    for unit in units:
+        report = reports.get(unit.pk)
         reason, editable = "", True
         if not can(request.user, Permission.ENTER, unit):
             reason, editable = _("read only"), False
         elif report is not None and report.status not in EDITABLE_STATUSES:
             editable = False  # the column's status says why
-        elif report is None:
-            held = (
-                Report.objects.filter(organisation=unit, year=period.year)
-                .exclude(period_type=period.type)
-                .values_list("period_type", flat=True)
-                .first()
-            )
-            if held is not None:
-                reason = _("reports by %(type)s this year") % {"type": PeriodType(held).label}
-                editable = False
-        columns.append({"unit": unit, "report": report, "stored": stored, "editable": editable, "reason": reason})
+        elif report is None and unit.pk in held:
+            reason = _("reports by %(type)s this year") % {"type": PeriodType(held[unit.pk]).label}
+            editable = False
+        columns.append(
+            {"unit": unit, "report": report, "stored": stored.get(unit.pk, {}), "editable": editable, "reason": reason}
+        )
     return columns
 
 
