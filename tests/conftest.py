@@ -235,3 +235,23 @@ def convert_to_pdf(source: Path, tmp_path: Path) -> bytes:
         timeout=180,
     )
     return (tmp_path / f"{source.stem}.pdf").read_bytes()
+
+
+def accept(group: Organisation, period: str) -> None:
+    """The commission accepts the group's figures of a period, set directly (the flow is tested in
+    test_acceptance): the mark on the reports and the totals as the service leaves them."""
+    from tracker.entry.models import AcceptanceStatus, GroupAcceptance
+    from tracker.entry.periods import Period
+    from tracker.entry.totals import approved_totals_refresh, group_year_keys
+    from tracker.workflow.acceptance import mark_accepted
+
+    p = Period.parse(period)
+    GroupAcceptance.objects.update_or_create(
+        organisation=group,
+        year=p.year,
+        period_type=p.type,
+        period_number=p.number,
+        defaults={"status": AcceptanceStatus.ACCEPTED},
+    )
+    mark_accepted(group, p.year)
+    approved_totals_refresh(group_year_keys(group, p.year))

@@ -1,4 +1,4 @@
-from tests.conftest import enter
+from tests.conftest import accept, enter
 from tracker.aggregation.yearly import Aggregator, years_with_data
 from tracker.entry.models import Status
 
@@ -100,8 +100,20 @@ class TestCommission:
         enter(world["forestry"], "2022", {"grp_special_inspections": 6})
         enter(world["water"], "2022", {"grp_special_inspections": 1})
         enter(world["city"], "2022", {"city_four_forms_total": 3038})
+        # Before the commission accepts the groups' figures, it counts its own only…
+        before = Aggregator(world["city"], [2022]).org_year(world["city"], 2022)
+        assert before.value("grp_cases_filed") is None
+        assert before.value("city_four_forms_total") == 3038
+        assert before.unaccepted_reports == 5 and before.accepted_only
+        # …or, asked to, the groups' approved figures too.
+        unaccepted = Aggregator(world["city"], [2022], include_unaccepted=True).org_year(world["city"], 2022)
+        assert unaccepted.value("grp_cases_filed") == 9 and not unaccepted.accepted_only
+        accept(world["forestry"], "2022")
+        assert Aggregator(world["city"], [2022]).org_year(world["city"], 2022).value("grp_cases_filed") == 5
+        accept(world["water"], "2022")
         agg = Aggregator(world["city"], [2022])
         city = agg.org_year(world["city"], 2022)
+        assert city.unaccepted_reports == 0
         assert city.value("grp_cases_filed") == 9
         assert city.value("grp_special_inspections") == 7
         assert city.value("city_four_forms_total") == 3038

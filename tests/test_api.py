@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, enter, make_user
+from tests.conftest import PASSWORD, accept, enter, make_user
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.models import Report, Status
@@ -152,9 +152,20 @@ class TestSummaryJson:
         make_user("dora", dataset["city"], Role.LEADER)
         enter(dataset["city"], "2022", {"city_four_forms_total": 3038})
         client.login(username="dora", password=PASSWORD)
+        # Nothing accepted from the groups yet: the commission's own figures only, and it says so.
+        data = client.get(api_url(org="city", year=2022)).json()
+        assert data["values"]["city_four_forms_total"] == 3038
+        assert data["values"]["grp_form1_person_times"] is None
+        assert data["accepted_only"] is True and data["unaccepted_reports"] > 0
+        # The switch counts what the groups approved; so does the default once the commission accepts it.
+        data = client.get(api_url(org="city", year=2022, include_unaccepted=1)).json()
+        assert data["values"]["grp_form1_person_times"] == 48 and data["accepted_only"] is False
+        accept(dataset["forestry"], "2022")
+        accept(dataset["water"], "2022")
         data = client.get(api_url(org="city", year=2022)).json()
         assert data["values"]["city_four_forms_total"] == 3038
         assert data["values"]["grp_form1_person_times"] == 48  # 47 in forestry, 1 in water
+        assert data["unaccepted_reports"] == 0
         # The water group has not entered its own research figures: one group missing.
         assert data["units_missing"]["rsch_documents_reviewed"] == 1
         assert data["values"]["rsch_documents_reviewed"] == 300

@@ -47,13 +47,22 @@ PARAMETERS = {
 QUERIES = {"api:summary": "?org=forestry-organ&year=2022", "documents:choose": "?org=forestry-organ&year=2022"}
 # Writes: POST endpoints a leader must be refused with 403. Every other URL must refuse POST (405)
 # or be one of these.
-WRITES = {"entry:report", "entry:transition", "entry:import", "entry:grid", "entry:reopen", "lockouts", "remind"}
+WRITES = {
+    "entry:report",
+    "entry:transition",
+    "entry:import",
+    "entry:grid",
+    "entry:reopen",
+    "entry:acceptance",
+    "lockouts",
+    "remind",
+}
 # Writes of documents: a leader may make them, a clerk may not (the permission table's
 # MANAGE_TEMPLATES), so the clerk is the wrong role there.
 DOCUMENT_WRITES = {"documents:new", "documents:texts", "documents:source", "documents:bind", "documents:generated"}
 WRITES |= DOCUMENT_WRITES
 # Pages that show on GET and write on POST.
-PAGES_THAT_WRITE = {"entry:report", "entry:import", "entry:grid", "documents:generated"}
+PAGES_THAT_WRITE = {"entry:report", "entry:import", "entry:grid", "entry:acceptance", "documents:generated"}
 # Writes every user may make on their own account: a POST without the old password changes nothing.
 OWN_ACCOUNT = {"password_change"}
 
@@ -219,6 +228,44 @@ def _import(client, user, report):
     return report.values.get(indicator=indicator).value == 9
 
 
+def _group_period_approved():
+    """forestry's 2022: the group's own report and both units' approved (what reporting it needs)."""
+    from tracker.catalogue.models import Indicator
+    from tracker.orgs.models import Organisation
+
+    for org in Organisation.objects.filter(path__startswith="city/forestry/"):
+        indicator = Indicator.objects.active().entered().filter(reported_by=org.kind).first()
+        report, _ = values_save_for_period(organisation=org, period=Period.parse("2022"), entries={indicator: Entry(1)})
+        Report.objects.filter(pk=report.pk).update(status=Status.APPROVED)
+
+
+def _report_up(client, user, report):
+    from tracker.entry.models import GroupAcceptance
+
+    _group_period_approved()
+    response = client.post("/entry/acceptance/forestry/2022/", {"action": "report"})
+    assert response.status_code in (302, 403)
+    return GroupAcceptance.objects.filter(organisation__code="forestry", status="submitted").exists()
+
+
+def _accept(client, user, report):
+    # Asked of the group's commission: the user's membership is at the city for this one (below).
+    from tracker.entry.models import GroupAcceptance
+    from tracker.orgs.models import Organisation
+
+    _group_period_approved()
+    GroupAcceptance.objects.create(
+        organisation=Organisation.objects.get(code="forestry"),
+        year=2022,
+        period_type="year",
+        period_number=0,
+        status="submitted",
+    )
+    response = client.post("/entry/acceptance/forestry/2022/", {"action": "accept"})
+    assert response.status_code in (302, 403)
+    return GroupAcceptance.objects.filter(organisation__code="forestry", status="accepted").exists()
+
+
 def _manage_templates(client, user, report):
     # The organisation's names used in its documents: a page for those who manage templates.
     return client.get("/documents/texts/forestry/").status_code == 200
@@ -235,7 +282,12 @@ WAYS_IN = {
     Permission.LIFT_LOCKOUT: _lift_lockout,
     Permission.IMPORT: _import,
     Permission.MANAGE_TEMPLATES: _manage_templates,
+    Permission.REPORT_UP: _report_up,
+    Permission.ACCEPT: _accept,
 }
+# Where each permission is asked, when not of the forestry group's subtree: accepting a group's
+# figures is its commission's.
+ASKED_AT = {Permission.ACCEPT: "city"}
 ROLES = [*Role.values, "superuser"]
 
 
@@ -257,7 +309,7 @@ def test_each_role_may_do_what_the_table_says(client, world, indicators, role, p
         user = get_user_model().objects.create_superuser("root", password="x")
         expected = permission in PERMISSIONS[Role.ADMIN]
     else:
-        user = make_user("someone", world["forestry"], role)
+        user = make_user("someone", world[ASKED_AT.get(permission, "forestry")], role)
         expected = permission in PERMISSIONS[role]
     client.force_login(user)
     assert WAYS_IN[permission](client, user, report) is expected

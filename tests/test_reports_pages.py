@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import PASSWORD, enter, make_user
+from tests.conftest import PASSWORD, accept, enter, make_user
 from tracker.entry.models import Status
 from tracker.entry.services import Entry
 from tracker.orgs.models import Organisation, OrgKind, Role
@@ -349,8 +349,15 @@ class TestUnits:
     def test_it_shows_the_commissions_groups(self, client, data):
         make_user("dana", data["city"], Role.LEADER)
         client.login(username="dana", password=PASSWORD)
+        # The commission counts what it accepted from the groups: nothing yet, and the page says so.
         response = client.get("/reports/city/2022/units/")
         assert response.status_code == 200
+        assert "尚未被接收" in response.content.decode()
+        response = client.get("/reports/city/2022/units/?include_unaccepted=1")
+        assert cells(response, "row-grp_cases_filed")[2:] == ["3（2个单位未报全）", "99", "102（2个单位未报全）"]
+        for group in ("forestry", "water"):
+            accept(data[group], "2022")
+        response = client.get("/reports/city/2022/units/")
         assert cells(response, "row-grp_cases_filed")[2:] == ["3（2个单位未报全）", "99", "102（2个单位未报全）"]
 
     def test_it_includes_unapproved_reports_when_asked(self, leader_client):

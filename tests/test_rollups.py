@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from tests.conftest import enter
+from tests.conftest import accept, enter
 from tracker.aggregation.yearly import Aggregator
 from tracker.entry.periods import Period, Range
 
@@ -43,7 +43,8 @@ class TestTypedTotalsAndParts:
         # The forestry group types the total; the water group enters the parts.
         enter(world["forestry"], "2023", {TOTAL: 10})
         enter(world["water"], "2023", {LETTERS: 3, PROPOSALS: 4})
-        city = Aggregator(world["city"], [2023]).org_year(world["city"], 2023)
+        # What the groups approved, whether or not the commission has accepted it yet.
+        city = Aggregator(world["city"], [2023], include_unaccepted=True).org_year(world["city"], 2023)
         figure = city.figures[TOTAL]
         assert figure.value == 17
         assert figure.missing == 0
@@ -63,6 +64,8 @@ class TestTypedTotalsAndParts:
     def test_the_summary_page_and_json_show_17_without_a_mark(self, world, leader_client):
         enter(world["forestry"], "2023", {TOTAL: 10})
         enter(world["water"], "2023", {LETTERS: 3, PROPOSALS: 4})
+        accept(world["forestry"], "2023")
+        accept(world["water"], "2023")
         html = leader_client.get(reverse("reports:summary", args=["city", 2023]) + "?through=2023").content.decode()
         assert row_cells(html, f"row-{TOTAL}")[2] == "17"
         data = leader_client.get(reverse("api:summary") + "?org=city&year=2023&through=2023").json()

@@ -46,17 +46,30 @@ def test_stored_approved_totals_add_up_as_the_live_sums_do(db, cities):
     )
     assert Report.objects.filter(status=Status.SUBMITTED).exists() or cities == 0
     rngs = [r for year in world.years for r in ranges(year)]
-    stored = Aggregator(world.root, rngs)
-    live = Aggregator(world.root, rngs, stored=False)
-    compared = 0
-    for org in Organisation.objects.all():
-        for rng in rngs:
-            assert figures(stored, org, rng) == figures(live, org, rng), (org.code, rng)
-            compared += 1
-    assert compared == Organisation.objects.count() * len(rngs)
-    # The root's figures are real sums, not empty dictionaries compared equal.
-    root = stored.figures_for(world.root, Range.full(LAST_YEAR))
-    assert sum(1 for f in root.figures.values() if f.value) > 30
+    # The commission's count (what it accepted from the groups: all but the last quarter) and the
+    # groups' (everything approved).
+    by_count = {}
+    for unaccepted in (False, True):
+        stored = Aggregator(world.root, rngs, include_unaccepted=unaccepted)
+        live = Aggregator(world.root, rngs, include_unaccepted=unaccepted, stored=False)
+        compared = 0
+        for org in Organisation.objects.all():
+            for rng in rngs:
+                assert figures(stored, org, rng) == figures(live, org, rng), (org.code, rng, unaccepted)
+                compared += 1
+        assert compared == Organisation.objects.count() * len(rngs)
+        # The root's figures are real sums, not empty dictionaries compared equal.
+        root = stored.figures_for(world.root, Range.full(LAST_YEAR))
+        assert sum(1 for f in root.figures.values() if f.value) > 30
+        by_count[unaccepted] = figures(stored, world.root, Range.full(LAST_YEAR))
+        if not unaccepted:
+            assert root.unaccepted_reports > 0 and root.accepted_only
+            # Through Q3 the commission has accepted everything the groups approved: the same figures.
+            q3 = Range(LAST_YEAR, Period.parse(f"{LAST_YEAR}Q3"))
+            everything = Aggregator(world.root, [q3], include_unaccepted=True)
+            assert figures(stored, world.root, q3) == figures(everything, world.root, q3)
+    # Over the whole year the last quarter, not accepted yet, makes the difference.
+    assert by_count[False] != by_count[True]
 
 
 def test_a_province_adds_up_its_cities(db):
@@ -95,7 +108,7 @@ def test_a_moved_unit_counts_for_its_new_group(world):
     organ.save()
     links = set(TreeLink.objects.filter(descendant=organ).values_list("ancestor__code", "distance"))
     assert links == {("water-old-organ", 0), ("water", 1), ("city", 2)}
-    aggregator = Aggregator(world["city"], [2023])
+    aggregator = Aggregator(world["city"], [2023], include_unaccepted=True)
     assert aggregator.figures_for(world["water"], Range.full(2023)).figures[indicator.code].value == 5
     assert aggregator.figures_for(world["forestry"], Range.full(2023)).figures[indicator.code].value is None
 
@@ -105,7 +118,9 @@ def test_approval_return_and_unlock_move_the_approved_totals(world):
     report = enter(world["organ"], "2023", {"grp_cases_filed": 7}, status=Status.SUBMITTED)
 
     def city_figure():
-        return Aggregator(world["city"], [2023]).figures_for(world["city"], Range.full(2023)).value("grp_cases_filed")
+        # What the groups approved (the commission's acceptance is test_acceptance's).
+        aggregator = Aggregator(world["city"], [2023], include_unaccepted=True)
+        return aggregator.figures_for(world["city"], Range.full(2023)).value("grp_cases_filed")
 
     assert city_figure() is None
     report_transition(report=report, user=reviewer, action="approve")

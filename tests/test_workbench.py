@@ -81,3 +81,41 @@ def test_the_per_unit_page_ranks_units_by_a_chosen_indicator(client, world, bob,
     assert table.index("森林公园") < table.index("局机关")
     # The approval switch keeps the ranking.
     assert "rank=grp_cases_filed" in ranked.context["scope"].switch_query
+
+
+def test_the_group_reports_to_the_commission_and_the_commission_accepts_from_the_start_page(
+    client, world, reviewer, indicators
+):
+    year = timezone.localdate().year - 1
+    for org in ("forestry", "organ", "park"):
+        code = "grp_special_inspections" if org == "forestry" else "grp_cases_filed"
+        enter(world[org], str(year), {code: 1})
+    commission_reviewer = make_user("cora", world["city"], Role.REVIEWER)
+    # Everything approved: the group's reviewer is offered to report it.
+    client.force_login(reviewer)
+    work = client.get("/").context["acceptance"]
+    assert [(c.group, c.period.year) for c in work.to_report] == [(world["forestry"], year)]
+    client.post(f"/entry/acceptance/forestry/{year}/", {"action": "report"})
+    # The commission's reviewer finds it waiting, and returns it with a reason…
+    client.force_login(commission_reviewer)
+    response = client.get("/")
+    assert [c.group for c in response.context["acceptance"].to_accept] == [world["forestry"]]
+    overview = {g.group.code: g for g in response.context["overview"]}
+    client.post(f"/entry/acceptance/forestry/{year}/", {"action": "return", "reason": "专项检查数请核实"})
+    # …which the group's reviewer reads at the top of the start page.
+    client.force_login(reviewer)
+    response = client.get("/")
+    assert response.context["acceptance"].to_report[0].reason == "专项检查数请核实"
+    assert "专项检查数请核实" in response.content.decode()
+    assert overview["forestry"].periods == 1 and overview["forestry"].accepted == 0
+    # This year's figures reported and accepted: the commission's overview counts the period.
+    this_year = year + 1
+    for org in ("forestry", "organ", "park"):
+        code = "grp_special_inspections" if org == "forestry" else "grp_cases_filed"
+        enter(world[org], str(this_year), {code: 2})
+    client.post(f"/entry/acceptance/forestry/{this_year}/", {"action": "report"})
+    client.force_login(commission_reviewer)
+    client.post(f"/entry/acceptance/forestry/{this_year}/", {"action": "accept"})
+    overview = {g.group.code: g for g in client.get("/").context["overview"]}
+    assert (overview["forestry"].accepted, overview["forestry"].periods) == (1, 1)
+    assert overview["water"].accepted == 0

@@ -75,10 +75,17 @@ class SheetHeading:
     # (the completeness page lists every report with its status).
     include_unapproved: bool | None
     generated: datetime = field(default_factory=timezone.now)
+    # A commission's figures: only what it accepted from the groups (True), or not yet accepted too
+    # (False); None where acceptance does not apply.
+    accepted_only: bool | None = None
 
     def lines(self) -> list[str]:
         """The title block: what, which range and which reports, and when it was made."""
         approval = {None: "", False: _("Approved only"), True: _("Unapproved included")}[self.include_unapproved]
+        if self.accepted_only:
+            approval = _("Accepted by the commission only")
+        elif self.accepted_only is False and not self.include_unapproved:
+            approval = _("Approved, including not yet accepted by the commission")
         made = timezone.localtime(self.generated).strftime("%Y-%m-%d %H:%M")
         return [
             f"{self.organisation} · {self.page}",

@@ -30,6 +30,8 @@ def home(request):
         context["tasks"] = workbench.tasks_to_fill(user)
     if orgs_where(user, Permission.APPROVE).exists():
         context["review"] = workbench.review_work(user)
+    if orgs_where(user, Permission.REPORT_UP).exists() or orgs_where(user, Permission.ACCEPT).exists():
+        context["acceptance"] = workbench.acceptance_work(user)
     if orgs_where(user, Permission.LIFT_LOCKOUT).exists():
         context["lockouts"] = AccessAttempt.objects.filter(
             username__in=lockout_scope(user), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
@@ -37,8 +39,9 @@ def home(request):
     home_org = min((m.organisation for m in memberships_of(user)), key=lambda o: len(o.path), default=None)
     if home_org is not None and workbench.is_leader(user, home_org):
         context["leader"] = workbench.leader_view(home_org, request.GET.get("indicator"))
-        if home_org.kind == OrgKind.COMMISSION:
-            context["overview"] = workbench.commission_overview(home_org, timezone.localdate().year)
+    if home_org is not None and home_org.kind == OrgKind.COMMISSION:
+        context["overview_year"] = timezone.localdate().year
+        context["overview"] = workbench.commission_overview(home_org, context["overview_year"])
     return render(request, "home.html", context)
 
 

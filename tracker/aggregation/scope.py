@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, Range
 from tracker.orgs.access import get_org_for_user
-from tracker.orgs.models import Organisation
+from tracker.orgs.models import Organisation, OrgKind
 
 INCLUDE_UNAPPROVED = "include_unapproved"
+# On a commission's pages: count the groups' approved figures it has not accepted yet too.
+INCLUDE_UNACCEPTED = "include_unaccepted"
 THROUGH = "through"
 
 
@@ -30,9 +32,17 @@ def checked_year(year: int) -> int:
 
 
 def parse_include_unapproved(request: HttpRequest) -> bool:
-    text = request.GET.get(INCLUDE_UNAPPROVED, "")
+    return _switch(request, INCLUDE_UNAPPROVED)
+
+
+def parse_include_unaccepted(request: HttpRequest) -> bool:
+    return _switch(request, INCLUDE_UNACCEPTED)
+
+
+def _switch(request: HttpRequest, name: str) -> bool:
+    text = request.GET.get(name, "")
     if text not in ("", "0", "1"):
-        raise BadRequest(_("include_unapproved is 1 or 0."))
+        raise BadRequest(_("%(name)s is 1 or 0.") % {"name": name})
     return text == "1"
 
 
@@ -59,7 +69,7 @@ def parse_year(text: str) -> int:
 
 
 # What flipping the approval switch drops besides the scope's own parameters: an export request.
-NOT_KEPT = (THROUGH, INCLUDE_UNAPPROVED, "_export")
+NOT_KEPT = (THROUGH, INCLUDE_UNAPPROVED, INCLUDE_UNACCEPTED, "_export")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class ReportScope:
     explicit_range: bool = False
     # The page's own parameters (sorting, filters, the chosen indicator), kept when the switch is flipped.
     kept: tuple[tuple[str, str], ...] = ()
+    # A commission's pages: also count approved figures of the groups it has not accepted yet.
+    include_unaccepted: bool = False
 
     @classmethod
     def from_request(cls, request: HttpRequest, org: str, year: int | None = None) -> ReportScope:
@@ -80,17 +92,19 @@ class ReportScope:
         """
         organisation = get_org_for_user(request.user, org)
         include_unapproved = parse_include_unapproved(request)
+        # Only a commission's pages count by acceptance; elsewhere the switch means nothing and is dropped.
+        unaccepted = parse_include_unaccepted(request) and organisation.kind == OrgKind.COMMISSION
         kept = tuple((key, value) for key, values in request.GET.lists() if key not in NOT_KEPT for value in values)
         if year is None:
             through = request.GET.get(THROUGH, "").strip()
             if not through:
-                return cls(organisation, None, include_unapproved, kept=kept)
+                return cls(organisation, None, include_unapproved, kept=kept, include_unaccepted=unaccepted)
             try:
                 year = Period.parse(through).year
             except PeriodError as exc:
                 raise BadRequest(str(exc)) from exc
         rng, explicit = parse_range(request, checked_year(year))
-        return cls(organisation, rng, include_unapproved, explicit, kept)
+        return cls(organisation, rng, include_unapproved, explicit, kept, unaccepted)
 
     @classmethod
     def from_query(cls, request: HttpRequest) -> ReportScope:
@@ -110,6 +124,8 @@ class ReportScope:
             params[THROUGH] = self.range.through_text
         if self.include_unapproved:
             params[INCLUDE_UNAPPROVED] = "1"
+        if self.include_unaccepted:
+            params[INCLUDE_UNACCEPTED] = "1"
         return params
 
     @property
@@ -125,6 +141,27 @@ class ReportScope:
         return "?" + urlencode(params)
 
     @property
+    def by_acceptance(self) -> bool:
+        """The page counts by the commission's acceptance (a commission's page): it offers that switch."""
+        return self.organisation.kind == OrgKind.COMMISSION
+
+    @property
+    def accepted_only(self) -> bool:
+        """Only what the commission accepted is counted (its page, with neither switch on)."""
+        return self.by_acceptance and not (self.include_unapproved or self.include_unaccepted)
+
+    @property
+    def unaccepted_switch_query(self) -> str:
+        """This page with the acceptance switch flipped."""
+        params = [*self.kept, *replace(self, include_unaccepted=not self.include_unaccepted).params().items()]
+        return "?" + urlencode(params)
+
+    @property
+    def counting(self) -> dict[str, bool]:
+        """What the aggregation counts, as its keyword arguments: `Aggregator(org, ranges, **scope.counting)`."""
+        return {"include_unapproved": self.include_unapproved, "include_unaccepted": self.include_unaccepted}
+
+    @property
     def switch_param(self) -> str:
         """The switch's field name, for a form that offers it as a checkbox."""
         return INCLUDE_UNAPPROVED
@@ -137,7 +174,8 @@ class ReportScope:
     @property
     def approval_fields(self) -> list[tuple[str, str]]:
         """Hidden fields that keep the switch through a form that chooses the rest (the switcher)."""
-        return [(INCLUDE_UNAPPROVED, "1")] if self.include_unapproved else []
+        fields = [(INCLUDE_UNAPPROVED, "1")] if self.include_unapproved else []
+        return fields + ([(INCLUDE_UNACCEPTED, "1")] if self.include_unaccepted else [])
 
     @property
     def range_fields(self) -> list[tuple[str, str]]:

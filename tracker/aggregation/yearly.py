@@ -29,7 +29,11 @@ it; a figure says how many of its reporters are (`Figure.missing`), and "not kno
 stays distinct from 0. A reporter whose period type cannot make the range (a yearly
 reporter asked for 前三季度) is incomplete too, and counted in `OrgFigures.unavailable`.
 
-Only approved reports count unless `include_unapproved` is set. Queries are bounded whatever
+Only approved reports count unless `include_unapproved` is set. A commission's pages count, of
+its groups' and units' reports, only the periods it has accepted from each group
+(entry.GroupAcceptance marks the reports it covers: Report.accepted; its own reports need none)
+unless `include_unaccepted` is set: the stored totals keep both counts (ApprovedTotal.accepted).
+Queries are bounded whatever
 the size of the data: the subtree, the catalogue, the reports' period types and counts and
 the notes are read once; the figures once per range end month and depth of the organisations
 asked for (a summary: one; the per-unit page: two; the checks page: one per level).
@@ -110,6 +114,10 @@ class OrgFigures:
     catalogue: Catalogue
     unapproved_reports: int
     reports: int
+    # On a commission's pages: approved reports of periods it has not accepted from their group…
+    unaccepted_reports: int = 0
+    # …and whether its figures leave those out (False: counted, or a group's page, where it does not apply).
+    accepted_only: bool = False
     # Reporters in the subtree whose period type cannot make this range (yearly, for 前三季度)…
     unavailable: int = 0
     # …and whether the organisation itself is one of them.
@@ -211,7 +219,7 @@ SELECT t.ancestor_id, a.year, a.indicator_id, SUM(a.total), SUM(a.latest),
        SUM(CASE WHEN a.known = a.periods THEN 1 ELSE 0 END),
        SUM(CASE WHEN a.latest_current THEN 1 ELSE 0 END)
 FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id AND t.ancestor_depth = %s
-WHERE {scope} AND a.year IN ({years}) AND a.end_month = %s
+WHERE {scope} AND a.year IN ({years}) AND a.end_month = %s AND a.accepted = %s
 GROUP BY t.ancestor_id, a.year, a.indicator_id
 """
 
@@ -229,6 +237,14 @@ SELECT r.organisation_id, r.year, r.period_type, r.period_number, v.indicator_id
 FROM {value} v JOIN {report} r ON r.id = v.report_id
 WHERE NOT (v.note = '') AND {scope} AND r.year IN ({years}) {status}
 """
+
+
+# The report `r` counts on a commission's pages: a commission's own, or accepted from its group.
+_ACCEPTED_SQL = "(r.accepted OR r.organisation_id IN (SELECT id FROM {organisation} WHERE kind = '{commission}'))"
+
+
+def _accepted_sql() -> str:
+    return _ACCEPTED_SQL.format(organisation=Organisation._meta.db_table, commission=OrgKind.COMMISSION.value)
 
 
 def _range_sql(month: int, *, reporters_only: bool) -> str:
@@ -280,18 +296,24 @@ class Aggregator:
         ranges: Iterable[Range | int],
         *,
         include_unapproved: bool = False,
+        include_unaccepted: bool = False,
         subtree: bool = True,
         stored: bool = True,
     ):
         """`ranges` are Ranges, or years for whole years. `subtree=False` reads only the root's own
         reports (the commission's city-wide figures). `stored=False` adds approved figures up live
-        from the values, as unapproved ones always are (the tests check the stored totals by it)."""
+        from the values, as unapproved ones always are (the tests check the stored totals by it).
+        Under a commission, `include_unaccepted` counts approved figures its groups have not yet had
+        accepted (`include_unapproved` counts everything)."""
         self.root = root
         self.ranges = sorted(
             {Range.full(r) if isinstance(r, int) else r for r in ranges}, key=lambda r: (r.year, r.end_month)
         )
         self.years = sorted({r.year for r in self.ranges})
         self.include_unapproved = include_unapproved
+        # Acceptance is the commission's: a group's pages count what the group approved.
+        self.acceptance_applies = root.kind == OrgKind.COMMISSION and subtree
+        self.accepted_only = self.acceptance_applies and not (include_unapproved or include_unaccepted)
         self.subtree = subtree
         self.stored = stored
         if subtree:
@@ -318,28 +340,34 @@ class Aggregator:
         years = ", ".join(["%s"] * len(self.years))
         # The period type each organisation uses each year, and its reports within each range.
         self._period_types: dict[tuple[int, int], str] = {}
-        # (organisation id, year, end month) -> (reports, not yet approved)
-        counts: dict[tuple[int, int, int], tuple[int, int]] = {}
+        # (organisation id, year, end month) -> (reports, not yet approved, approved but not accepted)
+        counts: dict[tuple[int, int, int], tuple[int, int, int]] = {}
         columns = []
+        width = 3 if self.acceptance_applies else 2
         for month in self._months:
             in_range = _range_sql(month, reporters_only=False)
             columns += [
                 f"SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END)",
                 f"SUM(CASE WHEN ({in_range}) AND r.status <> %s THEN 1 ELSE 0 END)",
             ]
+            if self.acceptance_applies:
+                columns.append(
+                    f"SUM(CASE WHEN ({in_range}) AND r.status = %s AND NOT {_accepted_sql()} THEN 1 ELSE 0 END)"
+                )
         sql = _COUNTS_SQL.format(
             report=Report._meta.db_table,
             columns=", ".join(columns),
             scope=self._scope_sql("r.organisation_id"),
             years=years,
         )
-        params = [Status.APPROVED] * len(self._months) + [root.pk, *self.years]
+        params = [Status.APPROVED] * (len(self._months) * (width - 1)) + [root.pk, *self.years]
         with connections[Report.objects.db].cursor() as cursor:
             cursor.execute(sql, params)
             for org_id, year, ptype, *sums in cursor.fetchall():
                 self._period_types[(org_id, year)] = ptype
                 for n, month in enumerate(self._months):
-                    counts[(org_id, year, month)] = (int(sums[2 * n] or 0), int(sums[2 * n + 1] or 0))
+                    row = [int(sums[width * n + i] or 0) for i in range(width)]
+                    counts[(org_id, year, month)] = (row[0], row[1], row[2] if width == 3 else 0)
         self._report_counts = counts
 
         # (organisation id, year, code) -> [(period, note)], of the counted reports.
@@ -349,7 +377,7 @@ class Aggregator:
             report=Report._meta.db_table,
             scope=self._scope_sql("r.organisation_id"),
             years=years,
-            status="" if include_unapproved else "AND r.status = %s",
+            status=self._counted_sql(),
         )
         params = [root.pk, *self.years] + ([] if include_unapproved else [Status.APPROVED])
         with connections[Report.objects.db].cursor() as cursor:
@@ -387,14 +415,13 @@ class Aggregator:
                 years=", ".join(["%s"] * len(years)),
                 scope=self._scope_sql("a.organisation_id"),
             )
-            self._read_sums(sql, [depth, self.root.pk, *years, month], month)
+            self._read_sums(sql, [depth, self.root.pk, *years, month, self.accepted_only], month)
             return
         expected = {ptype: (1 if ptype == PeriodType.YEAR else number) for ptype, number in last.items()}
         range_sql = _range_sql(month, reporters_only=True)
         params: list = [self.root.pk, *years]
-        status = ""
+        status = self._counted_sql()
         if not self.include_unapproved:
-            status = "AND r.status = %s"
             params.append(Status.APPROVED)
         sql = _FIGURES_SQL.format(
             report=Report._meta.db_table,
@@ -413,6 +440,12 @@ class Aggregator:
             last=_case("p.ptype", last),
         )
         self._read_sums(sql, params, month)
+
+    def _counted_sql(self) -> str:
+        """The reports counted, as SQL over `r`: all, the approved (one parameter), or the accepted among them."""
+        if self.include_unapproved:
+            return ""
+        return "AND r.status = %s" + (f" AND {_accepted_sql()}" if self.accepted_only else "")
 
     def _scope_sql(self, column: str) -> str:
         """The reporters counted: the root's subtree, or (subtree=False) the root alone. One parameter."""
@@ -512,7 +545,7 @@ class Aggregator:
                     missing=max((p.missing for p in parts), default=0),
                     reporters=max((p.reporters for p in parts), default=1),
                 )
-        total, unapproved, unavailable = self._subtree_counts(rng).get(org.pk, (0, 0, 0))
+        total, unapproved, unaccepted, unavailable = self._subtree_counts(rng).get(org.pk, (0, 0, 0, 0))
         return OrgFigures(
             organisation=org,
             range=rng,
@@ -521,25 +554,29 @@ class Aggregator:
             catalogue=self.catalogue,
             unapproved_reports=unapproved,
             reports=total,
+            unaccepted_reports=unaccepted if self.acceptance_applies else 0,
+            accepted_only=self.accepted_only,
             unavailable=unavailable,
             own_unavailable=self._unavailable(org, rng),
         )
 
-    def _subtree_counts(self, rng: Range) -> dict[int, tuple[int, int, int]]:
-        """Per organisation: its subtree's reports in the range, those not yet approved, and its
-        reporters whose period type cannot make the range; added up the tree once per range."""
+    def _subtree_counts(self, rng: Range) -> dict[int, tuple[int, int, int, int]]:
+        """Per organisation: its subtree's reports in the range, those not yet approved, those approved
+        but not accepted by the commission, and its reporters whose period type cannot make the
+        range; added up the tree once per range."""
         key = (rng.year, rng.end_month)
         if key not in self._counts_cache:
-            counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+            counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
             for o in self.orgs:
-                total, open_ = self._report_counts.get((o.pk, rng.year, rng.end_month), (0, 0))
+                total, open_, unaccepted = self._report_counts.get((o.pk, rng.year, rng.end_month), (0, 0, 0))
                 unavailable = int(self._unavailable(o, rng))
                 if total or open_ or unavailable:
                     for above in self._up[o.pk]:
                         row = counts[above.pk]
                         row[0] += total
                         row[1] += open_
-                        row[2] += unavailable
+                        row[2] += unaccepted
+                        row[3] += unavailable
             self._counts_cache[key] = {pk: tuple(row) for pk, row in counts.items()}
         return self._counts_cache[key]
 

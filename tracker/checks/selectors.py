@@ -43,13 +43,17 @@ def _noted(orgs, rng: Range) -> dict[int, set[str]]:
     return noted
 
 
-def subtree_findings(organisation: Organisation, rng: Range, *, include_unapproved: bool) -> list[FindingRow]:
+def subtree_findings(
+    organisation: Organisation, rng: Range, *, include_unapproved: bool, include_unaccepted: bool = False
+) -> list[FindingRow]:
     """Each rule is run where its figures are entered: unit rules on each unit, and so on.
 
     The year-over-year check compares the range with the same range last year (同期).
     """
     previous = rng.same_last_year()
-    aggregator = Aggregator(organisation, [previous, rng], include_unapproved=include_unapproved)
+    aggregator = Aggregator(
+        organisation, [previous, rng], include_unapproved=include_unapproved, include_unaccepted=include_unaccepted
+    )
     rules = active_rules()
     noted = _noted(aggregator.orgs, rng)
     rows: list[FindingRow] = []

@@ -14,7 +14,7 @@ from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
 def checks_page(request, org: str, year: int):
     """Every rule broken or skipped, for every organisation of the subtree; exportable to Excel."""
     scope = ReportScope.from_request(request, org, year)
-    rows = subtree_findings(scope.organisation, scope.range, include_unapproved=scope.include_unapproved)
+    rows = subtree_findings(scope.organisation, scope.range, **scope.counting)
     if request.GET.get("_export") == "xlsx":
         return _export(rows, scope)
     return render(
@@ -27,6 +27,7 @@ def checks_page(request, org: str, year: int):
             "scope": scope,
             "rows": rows,
             "include_unapproved": scope.include_unapproved,
+            "include_unaccepted": scope.include_unaccepted,
         },
     )
 
@@ -51,6 +52,7 @@ def _export(rows, scope: ReportScope) -> HttpResponse:
         page=_("Checks"),
         range_heading=scope.range.heading,
         include_unapproved=scope.include_unapproved,
+        accepted_only=scope.accepted_only if scope.by_acceptance else None,
     )
     return spreadsheet_download(
         file_format=XLSX,

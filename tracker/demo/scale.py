@@ -17,7 +17,7 @@ from django.db import transaction
 from tracker.catalogue.loader import load_catalogue
 from tracker.catalogue.models import Indicator
 from tracker.demo.world import unit_figures
-from tracker.entry.models import Report, Status, Value
+from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
 from tracker.entry.services import derived_figures_refresh
 from tracker.entry.totals import approved_totals_refresh
@@ -106,7 +106,8 @@ def build(size: Size, *, last_year: int, password: str, seed: int = 1) -> World:
             for org in orgs:
                 for period in Period.all_in_year(year, ptype):
                     # The last period of the last year is still being reviewed here and there.
-                    late = year == last_year and period.number == per_year and rng.random() < 0.1
+                    last = year == last_year and period.number == per_year
+                    late = last and rng.random() < 0.1
                     reports.append(
                         Report(
                             organisation=org,
@@ -114,9 +115,24 @@ def build(size: Size, *, last_year: int, password: str, seed: int = 1) -> World:
                             period_type=period.type,
                             period_number=period.number,
                             status=Status.SUBMITTED if late else Status.APPROVED,
+                            # The commission has accepted every group's periods but the last one.
+                            accepted=not last and org.kind != OrgKind.COMMISSION,
                         )
                     )
             Report.objects.bulk_create(reports, batch_size=2000)
+            GroupAcceptance.objects.bulk_create(
+                GroupAcceptance(
+                    organisation=org,
+                    year=year,
+                    period_type=period.type,
+                    period_number=period.number,
+                    status=AcceptanceStatus.ACCEPTED,
+                )
+                for org in orgs
+                if org.kind == OrgKind.GROUP
+                for period in Period.all_in_year(year, ptype)
+                if not (year == last_year and period.number == per_year)
+            )
             created = list(Report.objects.filter(year=year).select_related("organisation"))
             values = []
             for report in created:

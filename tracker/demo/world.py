@@ -23,10 +23,13 @@ from django.db import models, transaction
 from tracker.catalogue.loader import load_catalogue
 from tracker.catalogue.models import Indicator
 from tracker.demo.documents import build_documents
-from tracker.entry.models import Report, Status
+from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
 from tracker.entry.periods import Period, PeriodType
 from tracker.entry.services import EDITABLE_STATUSES, Entry, Source, report_get, values_save_for_period
+from tracker.entry.totals import approved_totals_refresh, group_year_keys
 from tracker.orgs.models import Membership, Organisation, OrganisationText, OrgKind, Role
+from tracker.workflow.acceptance import mark_accepted
+from tracker.workflow.models import AcceptanceAction, AcceptanceStep
 
 DEFAULT_PASSWORD = "tracker-demo"
 YEARS = (2021, 2022, 2023)
@@ -93,6 +96,7 @@ USERS: tuple[UserSpec, ...] = (
     UserSpec("demo-leader", "张", "志刚", "forestry", Role.LEADER),
     UserSpec("demo-water-clerk", "刘", "芳", "water", Role.CLERK),
     UserSpec("demo-city-leader", "陈", "国平", "city", Role.LEADER),
+    UserSpec("demo-city-reviewer", "周", "立新", "city", Role.REVIEWER),
     UserSpec("demo-admin", "赵", "敏", "city", Role.ADMIN, superuser=True),
 )
 
@@ -566,6 +570,36 @@ def _build_figures(result: BuildResult, orgs: Mapping[str, Organisation], users:
         Report.objects.filter(pk=report.pk).exclude(status=plan.status).update(status=plan.status)
 
 
+# The years whose figures the commission has accepted from both groups (2023 is still being reported).
+ACCEPTED_YEARS = (2021, 2022)
+
+
+def _build_acceptances(orgs: Mapping[str, Organisation], users: Mapping[str, object]) -> None:
+    """The commission accepted both groups' figures of the approved years (recorded as its reviewer's step)."""
+    reviewer = users["demo-city-reviewer"]
+    for org in orgs.values():
+        if org.kind != OrgKind.GROUP:
+            continue
+        for year in ACCEPTED_YEARS:
+            acceptance, created = GroupAcceptance.objects.get_or_create(
+                organisation=org,
+                year=year,
+                period_type=PeriodType.YEAR,
+                period_number=0,
+                defaults={"status": AcceptanceStatus.ACCEPTED},
+            )
+            if created:
+                AcceptanceStep.objects.create(
+                    acceptance=acceptance,
+                    action=AcceptanceAction.ACCEPT,
+                    to_status=AcceptanceStatus.ACCEPTED,
+                    user=reviewer,
+                    reason="",
+                )
+            mark_accepted(org, year)
+            approved_totals_refresh(group_year_keys(org, year))
+
+
 def build_world(password: str | None = None) -> BuildResult:
     """Create or bring up to date the whole demo world; idempotent."""
     password = password or demo_password()
@@ -575,5 +609,6 @@ def build_world(password: str | None = None) -> BuildResult:
         orgs = _build_organisations(result)
         users = _build_users(result, orgs, password)
         _build_figures(result, orgs, users)
+        _build_acceptances(orgs, users)
         build_documents(orgs)
     return result

@@ -39,6 +39,7 @@ class Generated:
     missing: list[Gap]
     incomplete: list[Gap]
     unapproved_reports: int
+    unaccepted_reports: int
     # Each bound slot's printed text, by its start in the template: what a saved draft compares.
     figures: dict[str, str]
     # (start, end, printed) for every bound slot: what the .docx replaces in place.
@@ -69,10 +70,12 @@ def _number(value: int | Decimal, found: str) -> str:
 
 
 class _Evaluator:
-    def __init__(self, organisation: Organisation, rng: Range, include_unapproved: bool):
+    def __init__(self, organisation: Organisation, rng: Range, include_unapproved: bool, include_unaccepted: bool):
         self.organisation = organisation
         self.range = rng
-        self.filler = Filler(organisation, rng, include_unapproved=include_unapproved)
+        self.filler = Filler(
+            organisation, rng, include_unapproved=include_unapproved, include_unaccepted=include_unaccepted
+        )
         self.catalogue = self.filler.aggregator.catalogue
 
     def _figures(self, code: str, previous: bool = False):
@@ -168,9 +171,17 @@ class _Evaluator:
         return Run(text + tail, RunKind.FIGURE, binding, label)
 
 
-def generate(version, organisation: Organisation, rng: Range, *, include_unapproved: bool = False) -> Generated:
-    """The version's text for this organisation and range (approved figures unless asked)."""
-    evaluator = _Evaluator(organisation, rng, include_unapproved)
+def generate(
+    version,
+    organisation: Organisation,
+    rng: Range,
+    *,
+    include_unapproved: bool = False,
+    include_unaccepted: bool = False,
+) -> Generated:
+    """The version's text for this organisation and range (approved figures unless asked; a commission's:
+    those it accepted from the groups)."""
+    evaluator = _Evaluator(organisation, rng, include_unapproved, include_unaccepted)
     slots = sorted((s for s in version.bindings if s.get("binding")), key=lambda s: s["start"])
     text = version.text
     paragraphs, figures, replacements, labels = [], {}, [], {}
@@ -202,6 +213,7 @@ def generate(version, organisation: Organisation, rng: Range, *, include_unappro
         missing=list(filler.missing.values()),
         incomplete=list(filler.incomplete.values()),
         unapproved_reports=filler.figures.unapproved_reports,
+        unaccepted_reports=filler.figures.unaccepted_reports,
         figures=figures,
         replacements=replacements,
         labels=labels,

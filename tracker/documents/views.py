@@ -260,7 +260,7 @@ def _generated(request, pk: int, org: str, year: int):
     if not scope.organisation.path.startswith(template.organisation.path):
         raise Http404(_("This template is not used by that organisation."))
     version = template.current
-    result = generate(version, scope.organisation, scope.range, include_unapproved=scope.include_unapproved)
+    result = generate(version, scope.organisation, scope.range, **scope.counting)
     return template, scope, version, result
 
 

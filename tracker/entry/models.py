@@ -49,6 +49,9 @@ class Report(models.Model):
     # Bumped on every save of the report's values; the entry page sends back the
     # revision it was opened at, so a save based on stale figures is refused.
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    # Counted on the commission's pages: its group's figures for the period were accepted there
+    # (GroupAcceptance; kept by tracker.workflow.acceptance, never edited by hand).
+    accepted = models.BooleanField(_("accepted by the commission"), default=False, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -159,6 +162,12 @@ class ApprovedTotal(models.Model):
     edit of an approved report, a deleted report, a catalogue load. Only reporter × indicator
     × period with at least one known figure has a row; figures of unapproved reports are
     added up live (Aggregator with include_unapproved).
+
+    Each such row exists twice: counting every approved figure (`accepted=False`, the groups'
+    and units' pages) and counting only the reports the commission has accepted from the
+    reporter's group (`Report.accepted`, or a commission's own: `accepted=True`, the
+    commission's pages); an acceptance or a return by the commission rebuilds the group's and
+    its units' year like a status change.
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -172,14 +181,17 @@ class ApprovedTotal(models.Model):
     latest = models.BigIntegerField()
     # The period ending at end_month itself has a figure (a `latest` figure is complete).
     latest_current = models.BooleanField()
+    # False: every approved figure; True: only those the commission has accepted (GroupAcceptance) — a
+    # commission's pages count these. A commission's own figures need no acceptance: both rows alike.
+    accepted = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "year", "end_month", "indicator"], name="approvedtotal_unique"
+                fields=["organisation", "year", "end_month", "indicator", "accepted"], name="approvedtotal_unique"
             ),
         ]
-        indexes = [models.Index(fields=["year", "end_month"], name="approvedtotal_year_month")]
+        indexes = [models.Index(fields=["year", "end_month", "accepted"], name="approvedtotal_year_month")]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.year}/{self.end_month} {self.indicator_id} = {self.total}"
@@ -260,3 +272,37 @@ class PeriodReopening(OrganisationPeriod):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year} {self.period_type}{self.period_number} → {self.until}"
+
+
+class AcceptanceStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Reported to the commission")
+    ACCEPTED = "accepted", _("Accepted by the commission")
+    RETURNED = "returned", _("Returned by the commission")
+
+
+class GroupAcceptance(OrganisationPeriod):
+    """A stationed group's figures for one period, reported to its commission and accepted or returned there.
+
+    When every unit of a group (and the group itself) is approved for a period, the group's
+    reviewer reports the period's figures to the commission; a reviewer of the commission accepts
+    them or returns them with a reason (tracker.workflow.acceptance). The commission's pages count
+    a group's reports only once accepted: the reports an acceptance covers are marked
+    (Report.accepted), and ApprovedTotal keeps both counts. Every step is recorded in
+    workflow.AcceptanceStep.
+    """
+
+    status = models.CharField(_("status"), max_length=20, choices=AcceptanceStatus.choices)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta(OrganisationPeriod.Meta):
+        verbose_name = _("acceptance by the commission")
+        verbose_name_plural = _("acceptances by the commission")
+        ordering = ["organisation__path", "year", "period_type", "period_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "period_type", "period_number"], name="groupacceptance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.period}: {self.get_status_display()}"

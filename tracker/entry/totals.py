@@ -3,7 +3,9 @@ which of its figures are approved may have changed.
 
 An organisation's year is small (at most 12 reports of its own indicators), so it is always
 rebuilt whole: read its reports, their entered values and derived sums, and write one row
-per indicator and period end with at least one known approved figure. Works in batches of
+per indicator and period end with at least one known approved figure — twice: counting every
+approved figure, and counting only the reports the commission has accepted from the
+reporter's group (Report.accepted; a commission's own figures need none). Works in batches of
 organisation-years, a handful of queries each.
 """
 
@@ -17,7 +19,7 @@ from django.db.models import Q
 from tracker.catalogue.models import Indicator
 from tracker.entry.models import ApprovedTotal, DerivedFigure, Report, Status, Value
 from tracker.entry.periods import Period, period_end_month
-from tracker.orgs.models import Organisation
+from tracker.orgs.models import Organisation, OrgKind, TreeLink
 
 BATCH = 200
 
@@ -38,21 +40,32 @@ def approved_totals_refresh_all() -> int:
     return approved_totals_refresh(Report.objects.order_by().values_list("organisation_id", "year").distinct())
 
 
+def group_year_keys(group: Organisation, year: int) -> list[tuple[int, int]]:
+    """The (organisation id, year) pairs an acceptance of the group's period changes: the group's and its units'."""
+    ids = TreeLink.objects.filter(ancestor=group).values_list("descendant_id", flat=True)
+    return [(org_id, year) for org_id in ids]
+
+
 def _refresh(keys: list[tuple[int, int]], reported_by: dict[int, str]) -> int:
     where = Q(pk__in=[])
     for org_id, year in keys:
         where |= Q(organisation_id=org_id, year=year)
-    kinds = dict(Organisation.objects.filter(pk__in={org_id for org_id, _ in keys}).values_list("pk", "kind"))
+    org_ids = {org_id for org_id, _ in keys}
+    kinds = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "kind"))
     period_types: dict[tuple[int, int], str] = {}
     approved: dict[int, tuple[int, int, int]] = {}  # report id -> (org id, year, end month)
-    for pk, org_id, year, ptype, number, status in Report.objects.filter(where).values_list(
-        "pk", "organisation_id", "year", "period_type", "period_number", "status"
+    accepted: set[int] = set()  # the approved reports the commission counts
+    for pk, org_id, year, ptype, number, status, is_accepted in Report.objects.filter(where).values_list(
+        "pk", "organisation_id", "year", "period_type", "period_number", "status", "accepted"
     ):
         period_types[(org_id, year)] = ptype
         if status == Status.APPROVED:
             approved[pk] = (org_id, year, period_end_month(ptype, number))
-    # (org id, year) -> indicator id -> {end month: value}
+            if is_accepted or kinds.get(org_id) == OrgKind.COMMISSION:
+                accepted.add(pk)
+    # (org id, year) -> indicator id -> {end month: value}, of every approved figure and of the accepted ones
     known: dict[tuple[int, int], dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    known_accepted: dict[tuple[int, int], dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     ids = sorted(approved)
     for chunk in range(0, len(ids), 500):
         batch = ids[chunk : chunk + 500]
@@ -65,30 +78,34 @@ def _refresh(keys: list[tuple[int, int]], reported_by: dict[int, str]) -> int:
                 org_id, year, month = approved[report_id]
                 if reported_by.get(indicator_id) == kinds.get(org_id):
                     known[(org_id, year)][indicator_id][month] = value
+                    if report_id in accepted:
+                        known_accepted[(org_id, year)][indicator_id][month] = value
     rows = []
-    for (org_id, year), by_indicator in known.items():
-        ends = [period_end_month(p.type, p.number) for p in Period.all_in_year(year, period_types[(org_id, year)])]
-        for indicator_id, by_month in by_indicator.items():
-            total = count = 0
-            latest = None
-            for position, month in enumerate(ends, start=1):
-                value = by_month.get(month)
-                if value is not None:
-                    total, count, latest = total + value, count + 1, value
-                if count:
-                    rows.append(
-                        ApprovedTotal(
-                            organisation_id=org_id,
-                            year=year,
-                            indicator_id=indicator_id,
-                            end_month=month,
-                            periods=position,
-                            total=total,
-                            known=count,
-                            latest=latest,
-                            latest_current=value is not None,
+    for is_accepted, source in ((False, known), (True, known_accepted)):
+        for (org_id, year), by_indicator in source.items():
+            ends = [period_end_month(p.type, p.number) for p in Period.all_in_year(year, period_types[(org_id, year)])]
+            for indicator_id, by_month in by_indicator.items():
+                total = count = 0
+                latest = None
+                for position, month in enumerate(ends, start=1):
+                    value = by_month.get(month)
+                    if value is not None:
+                        total, count, latest = total + value, count + 1, value
+                    if count:
+                        rows.append(
+                            ApprovedTotal(
+                                organisation_id=org_id,
+                                year=year,
+                                indicator_id=indicator_id,
+                                end_month=month,
+                                periods=position,
+                                total=total,
+                                known=count,
+                                latest=latest,
+                                latest_current=value is not None,
+                                accepted=is_accepted,
+                            )
                         )
-                    )
     # The same condition selects the organisation-years' totals (they have organisation and year too).
     ApprovedTotal.objects.filter(where).delete()
     ApprovedTotal.objects.bulk_create(rows, batch_size=2000)

@@ -36,6 +36,8 @@ class Permission(models.TextChoices):
     UNLOCK = "unlock", gettext_lazy("unlock an approved report")
     LIFT_LOCKOUT = "lift_lockout", gettext_lazy("lift a log-in lockout")
     IMPORT = "import", gettext_lazy("import figures from a file")
+    REPORT_UP = "report_up", gettext_lazy("report a group's figures to the commission")
+    ACCEPT = "accept", gettext_lazy("accept or return a group's figures")
     MANAGE_TEMPLATES = "manage_templates", gettext_lazy("manage document templates")
 
 
@@ -43,7 +45,19 @@ P = Permission
 PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.CLERK: frozenset({P.VIEW, P.ENTER, P.SUBMIT, P.IMPORT}),
     Role.REVIEWER: frozenset(
-        {P.VIEW, P.ENTER, P.ENTER_CLOSED, P.SUBMIT, P.RETURN, P.APPROVE, P.UNLOCK, P.IMPORT, P.LIFT_LOCKOUT}
+        {
+            P.VIEW,
+            P.ENTER,
+            P.ENTER_CLOSED,
+            P.SUBMIT,
+            P.RETURN,
+            P.APPROVE,
+            P.UNLOCK,
+            P.IMPORT,
+            P.LIFT_LOCKOUT,
+            P.REPORT_UP,
+            P.ACCEPT,
+        }
     ),
     Role.LEADER: frozenset({P.VIEW, P.MANAGE_TEMPLATES}),
     Role.ADMIN: frozenset({P.VIEW, P.LIFT_LOCKOUT, P.MANAGE_TEMPLATES}),

@@ -103,6 +103,10 @@ def summary_data(figures: OrgFigures, previous: OrgFigures, *, include_unapprove
         "units_missing": units_missing,
         "include_unapproved": include_unapproved,
         "unapproved_reports": figures.unapproved_reports,
+        # A commission's figures: whether only what it accepted from the groups is counted, and
+        # how many approved reports of periods it has not accepted are left out (or counted).
+        "accepted_only": figures.accepted_only,
+        "unaccepted_reports": figures.unaccepted_reports,
     }
 
 
@@ -119,9 +123,7 @@ def summary(request: HttpRequest) -> JsonResponse:
     except BadRequest as exc:
         return _error(str(exc), 400)
     rng = scope.range
-    aggregator = Aggregator(
-        scope.organisation, [rng, rng.same_last_year()], include_unapproved=scope.include_unapproved
-    )
+    aggregator = Aggregator(scope.organisation, [rng, rng.same_last_year()], **scope.counting)
     body = summary_data(
         aggregator.figures_for(scope.organisation, rng),
         aggregator.figures_for(scope.organisation, rng.same_last_year()),

@@ -312,16 +312,25 @@ class _Writer:
         return paragraphs
 
 
-def build_bulletin(organisation: Organisation, rng: Range, *, include_unapproved: bool = False) -> Bulletin:
-    """The bulletin of an organisation for a range (approved reports only unless asked)."""
+def build_bulletin(
+    organisation: Organisation, rng: Range, *, include_unapproved: bool = False, include_unaccepted: bool = False
+) -> Bulletin:
+    """The bulletin of an organisation for a range (approved reports only unless asked; a commission's:
+    those it accepted)."""
     previous = rng.same_last_year()
-    aggregator = Aggregator(organisation, [rng, previous], include_unapproved=include_unapproved)
+    aggregator = Aggregator(
+        organisation, [rng, previous], include_unapproved=include_unapproved, include_unaccepted=include_unaccepted
+    )
     this = aggregator.figures_for(organisation, rng)
     writer = _Writer(this, aggregator.figures_for(organisation, previous))
     names = {"organisation": organisation.name, "range": rng.heading}
     title = _("%(organisation)s %(range)s: supervision, inspection, examination and investigation bulletin") % names
     if include_unapproved:
         byline = _("(Including reports not yet approved: provisional figures)")
+    elif aggregator.accepted_only:
+        byline = _("(From the groups' figures accepted by the commission)")
+    elif aggregator.acceptance_applies:
+        byline = _("(From approved reports, including figures the commission has not accepted yet: provisional)")
     else:
         byline = _("(From approved reports)")
     paragraphs = [

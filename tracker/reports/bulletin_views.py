@@ -20,14 +20,16 @@ from tracker.reports.views import range_notice
 
 def _bulletin(request: HttpRequest, org: str, year: int) -> tuple[Bulletin, ReportScope]:
     scope = ReportScope.from_request(request, org, year)
-    bulletin = build_bulletin(scope.organisation, scope.range, include_unapproved=scope.include_unapproved)
+    bulletin = build_bulletin(scope.organisation, scope.range, **scope.counting)
     return bulletin, scope
 
 
 def _other_year(scope: ReportScope, year: int) -> ReportScope:
     """The same range in another year, for the ‹ › links (a default range stays a default)."""
     if not scope.explicit_range or not MIN_YEAR <= year <= MAX_YEAR:
-        return ReportScope(scope.organisation, None, scope.include_unapproved)
+        return ReportScope(
+            scope.organisation, None, scope.include_unapproved, include_unaccepted=scope.include_unaccepted
+        )
     return scope.with_range(scope.range.in_other_year(year))
 
 

@@ -88,7 +88,9 @@ class Gap:
 class Filler:
     """Fills one text: the organisation's figures, the commission's city-wide ones, the names."""
 
-    def __init__(self, organisation: Organisation, rng: Range, *, include_unapproved: bool):
+    def __init__(
+        self, organisation: Organisation, rng: Range, *, include_unapproved: bool, include_unaccepted: bool = False
+    ):
         self.organisation = organisation
         self.range = rng
         self.year = rng.year
@@ -99,7 +101,9 @@ class Filler:
 
         # The same range last year too, for documents that print a figure's change (同比).
         ranges = [rng, rng.same_last_year()]
-        self.aggregator = Aggregator(organisation, ranges, include_unapproved=include_unapproved)
+        self.aggregator = Aggregator(
+            organisation, ranges, include_unapproved=include_unapproved, include_unaccepted=include_unaccepted
+        )
         self.figures: OrgFigures = self.aggregator.figures_for(organisation, rng)
         commission = self.by_kind.get(OrgKind.COMMISSION)
         if commission is None or commission.pk == organisation.pk:

@@ -22,13 +22,19 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from tracker.aggregation.scope import ReportScope, checked_year, parse_include_unapproved, parse_year
+from tracker.aggregation.scope import (
+    ReportScope,
+    checked_year,
+    parse_include_unaccepted,
+    parse_include_unapproved,
+    parse_year,
+)
 from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Period, PeriodType, Range
 from tracker.orgs.access import get_org_for_user
-from tracker.orgs.models import Organisation, path_prefixes
+from tracker.orgs.models import Organisation, OrgKind, path_prefixes
 from tracker.reports import charts
 from tracker.reports.exports import SpreadsheetExport
 from tracker.reports.filters import SectionFilter
@@ -93,6 +99,8 @@ def index(request: HttpRequest) -> HttpResponse:
     include_unapproved = parse_include_unapproved(request)
     if "org" in request.GET:
         organisation = get_org_for_user(request.user, request.GET["org"])
+        # The acceptance switch is a commission's; it is dropped when the switcher moves to a group.
+        unaccepted = parse_include_unaccepted(request) and organisation.kind == OrgKind.COMMISSION
         page = request.GET.get("page") if request.GET.get("page") in PAGES else "summary"
         choice = request.GET.get("range", "")
         if choice and choice not in RANGE_CHOICES:
@@ -100,13 +108,15 @@ def index(request: HttpRequest) -> HttpResponse:
         year_text = request.GET.get("year", "")
         year = checked_year(parse_year(year_text)) if year_text else latest_year(organisation)
         if page == "trend":
-            scope = ReportScope(organisation, None, include_unapproved)
+            scope = ReportScope(organisation, None, include_unapproved, include_unaccepted=unaccepted)
             url = reverse("reports:trend", args=[organisation.code])
         else:
             # The default range (the whole of an ended year) needs no parameter.
             default = Range.default(year, timezone.localdate())
             rng = Range.through(year, through_for(year, choice)) if choice else default
-            scope = ReportScope(organisation, None if rng == default else rng, include_unapproved, True)
+            scope = ReportScope(
+                organisation, None if rng == default else rng, include_unapproved, True, include_unaccepted=unaccepted
+            )
             url = reverse(f"reports:{page}", args=[organisation.code, year])
     else:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
@@ -159,6 +169,7 @@ class ReportPage(ExportMixin, SingleTableMixin):
             page=str(self.page_name),
             range_heading=self.export_range_heading(),
             include_unapproved=self.include_unapproved,
+            accepted_only=self.scope.accepted_only if self.scope.by_acceptance else None,
         )
 
     def create_export(self, export_format: str) -> HttpResponse:
@@ -203,6 +214,7 @@ class ReportPage(ExportMixin, SingleTableMixin):
             year_label=self.range.heading if self.range else "",
             page=self.page,
             include_unapproved=self.include_unapproved,
+            include_unaccepted=self.scope.include_unaccepted,
             switcher=self.switcher(),
             # The year and range the links between the pages go to (the trend page has no year of its own).
             nav_year=self.nav_scope().year,
@@ -241,7 +253,7 @@ class SummaryView(ReportPage, TemplateView):
 
     def get(self, request, *args, **kwargs):
         previous = self.range.same_last_year()
-        aggregator = Aggregator(self.organisation, [previous, self.range], include_unapproved=self.include_unapproved)
+        aggregator = Aggregator(self.organisation, [previous, self.range], **self.scope.counting)
         self.this_year = aggregator.figures_for(self.organisation, self.range)
         self.last_year = aggregator.figures_for(self.organisation, previous)
         return super().get(request, *args, **kwargs)
@@ -357,7 +369,7 @@ class UnitsView(SectionFilteredPage):
     export_landscape = True
 
     def get(self, request, *args, **kwargs):
-        aggregator = Aggregator(self.organisation, [self.range], include_unapproved=self.include_unapproved)
+        aggregator = Aggregator(self.organisation, [self.range], **self.scope.counting)
         self.org_year = aggregator.figures_for(self.organisation, self.range)
         self.children = aggregator.children(self.organisation)
         self.child_years = [aggregator.figures_for(child, self.range) for child in self.children]
@@ -419,7 +431,7 @@ class TrendView(SectionFilteredPage):
         self.years = [y for y in years if y <= last.year] or [last.year]
         self.ranges = [last.in_other_year(year) for year in self.years]
         self.trend_range = last
-        aggregator = Aggregator(self.organisation, self.ranges, include_unapproved=self.include_unapproved)
+        aggregator = Aggregator(self.organisation, self.ranges, **self.scope.counting)
         self.org_years = [aggregator.figures_for(self.organisation, rng) for rng in self.ranges]
         self.indicators = self.org_years[-1].indicators
         return super().get(request, *args, **kwargs)

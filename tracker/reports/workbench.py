@@ -6,7 +6,9 @@
 - A leader (or an administrator): the organisation's headline figures for the current range
   against 同期, the four forms with their shares, the largest changes, and its units (or groups)
   ranked by a chosen indicator.
-- A commission's people: each group's timeliness at a glance.
+- A group's reviewer: the periods ready to report to the commission, and those it returned, with why;
+  the commission's reviewer: the groups' periods waiting for acceptance.
+- A commission's people: each group's timeliness and acceptance at a glance.
 
 Every figure comes from the one aggregation, every change from tracker.catalogue.figures.
 """
@@ -23,10 +25,11 @@ from tracker.aggregation.yearly import Aggregator, years_with_data
 from tracker.catalogue.figures import Change, change, percent
 from tracker.catalogue.models import Indicator
 from tracker.entry.deadlines import Timeliness
-from tracker.entry.models import Report, Status
+from tracker.entry.models import AcceptanceStatus, Report, Status
 from tracker.entry.periods import Period, Range
 from tracker.orgs.access import Permission, can, orgs_where, role_for
 from tracker.orgs.models import Organisation, OrgKind, Role, memberships_of
+from tracker.workflow.acceptance import AcceptanceCell, acceptance_overview
 from tracker.workflow.models import Action, ReportTransition
 from tracker.workflow.selectors import completeness
 
@@ -199,12 +202,46 @@ def _change(indicator, now, before) -> Change:
 
 
 @dataclass
+class AcceptanceWork:
+    to_accept: list[AcceptanceCell]  # reported by a group, for the user to accept or return
+    to_report: list[AcceptanceCell]  # every report approved, for the user to report (returned ones first)
+
+    def __bool__(self) -> bool:
+        return bool(self.to_accept or self.to_report)
+
+
+def acceptance_work(user, today: datetime.date | None = None) -> AcceptanceWork:
+    """The groups' periods of this year and last that wait for the user: to accept, or to report."""
+    today = today or timezone.localdate()
+    groups = list(Organisation.objects.for_user(user).filter(kind=OrgKind.GROUP).select_related("parent"))
+    to_accept, to_report = [], []
+    for year in (today.year - 1, today.year):
+        for row in acceptance_overview(groups, year):
+            for cell in row.cells:
+                if cell.status == AcceptanceStatus.SUBMITTED and can(user, Permission.ACCEPT, cell.group.parent):
+                    to_accept.append(cell)
+                elif (
+                    cell.status in (None, AcceptanceStatus.RETURNED)
+                    and cell.ready
+                    and can(user, Permission.REPORT_UP, cell.group)
+                ):
+                    to_report.append(cell)
+    to_report.sort(key=lambda c: (c.status != AcceptanceStatus.RETURNED, c.period, c.group.path))
+    return AcceptanceWork(to_accept[:MAX_TASKS], to_report[:MAX_TASKS])
+
+
+@dataclass
 class GroupTimeliness:
     group: Organisation
     due: int  # reports due by now
     on_time: int
     late: int
     overdue: int
+    # The group's periods of the year, and where they stand with the commission.
+    periods: int = 0
+    accepted: int = 0
+    awaiting: int = 0
+    returned: int = 0
 
     @property
     def on_time_rate(self) -> Decimal | None:
@@ -212,7 +249,7 @@ class GroupTimeliness:
 
 
 def commission_overview(commission: Organisation, year: int) -> list[GroupTimeliness]:
-    """Each group of the commission with its units' timeliness this year."""
+    """Each group of the commission with its units' timeliness this year, and its periods' acceptance."""
     table = completeness(commission, year)
     groups: dict[int, GroupTimeliness] = {}
     by_pk = {row.organisation.pk: row.organisation for row in table.rows}
@@ -229,6 +266,10 @@ def commission_overview(commission: Organisation, year: int) -> list[GroupTimeli
             entry.on_time += cell.state == Timeliness.ON_TIME
             entry.late += cell.state == Timeliness.LATE
             entry.overdue += cell.state == Timeliness.OVERDUE
+    for row in acceptance_overview([g.group for g in groups.values()], year):
+        entry = groups[row.group.pk]
+        entry.periods, entry.accepted = len(row.cells), row.accepted
+        entry.awaiting, entry.returned = row.reported, row.returned
     return sorted(groups.values(), key=lambda g: g.group.path)
 
 

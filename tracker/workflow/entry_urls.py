@@ -5,8 +5,8 @@ They live with the workflow, above entry and checks, because the page shows all 
 
 from django.urls import path
 
+from tracker.workflow import acceptance_views, grid_views, import_views
 from tracker.workflow import entry_views as views
-from tracker.workflow import grid_views, import_views
 from tracker.workflow import views as workflow_views
 
 app_name = "entry"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.choose, name="choose"),
     path("import/", import_views.import_page, name="import"),
     path("grid/<slug:group>/<str:period>/", grid_views.grid, name="grid"),
+    path("acceptance/", acceptance_views.acceptance_list, name="acceptance_list"),
+    path("acceptance/<slug:group>/<str:period>/", acceptance_views.acceptance_detail, name="acceptance"),
     path("<slug:org>/<str:period>/", views.report_values, name="report"),
     path("<slug:org>/<str:period>/template.xlsx", views.entry_template, name="template"),
     path("<slug:org>/<str:period>/history/", views.report_history, name="history"),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tracker.entry.models import Report, Status
+from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
 
 
 class Action(models.TextChoices):
@@ -58,3 +58,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class AcceptanceAction(models.TextChoices):
+    REPORT = "report", _("Report to the commission")
+    ACCEPT = "accept", _("Accept")
+    RETURN = "return", _("Return to the group")
+
+
+class AcceptanceStep(models.Model):
+    """One step of a group's period between the group and its commission: who, when, and why."""
+
+    acceptance = models.ForeignKey(
+        GroupAcceptance, verbose_name=_("acceptance"), on_delete=models.CASCADE, related_name="steps"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AcceptanceAction.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=AcceptanceStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=AcceptanceStatus.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("acceptance step")
+        verbose_name_plural = _("acceptance steps")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.acceptance} {self.from_status} → {self.to_status}"

@@ -80,6 +80,28 @@ def event(report: Report, action: str, user, reason: str = "") -> None:
     notify([u for u in people_of(report.organisation, roles) if u.pk != user.pk], text, report_url(report))
 
 
+def acceptance_url(group: Organisation, period: Period) -> str:
+    return reverse("entry:acceptance", args=[group.code, str(period)])
+
+
+def acceptance_event(group: Organisation, period: Period, action: str, user, reason: str = "") -> None:
+    """A group's period reported → the commission's reviewers; accepted or returned → the group's reviewers."""
+    who = f"{user.last_name}{user.first_name}" or user.get_username()
+    names = {"org": group.name, "period": period.label, "who": who}
+    if action == "report":
+        text = _("%(who)s reported %(org)s's figures for %(period)s to the commission for acceptance.") % names
+        users = people_of(group.parent, [Role.REVIEWER])
+    else:
+        if action == "accept":
+            text = _("%(who)s accepted %(org)s's figures for %(period)s.") % names
+        else:
+            text = _("%(who)s returned %(org)s's figures for %(period)s: %(reason)s") % (names | {"reason": reason})
+        # The group's own reviewers: those at the group (the commission's know, they took the step).
+        ids = Membership.objects.filter(organisation=group, role=Role.REVIEWER).values("user_id")
+        users = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+    notify([u for u in users if u.pk != user.pk], text, acceptance_url(group, period))
+
+
 def due_reminders(today: datetime.date, before: int, after: int) -> int:
     """Remind every report not yet submitted that is due in `before` days, or overdue by `after` days or more."""
     sent = 0

@@ -23,6 +23,7 @@ from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PERIODS_PER_YEAR
 from tracker.orgs.access import NEEDS_REASON, Permission, allowed, require
 from tracker.workflow import notifications
+from tracker.workflow.acceptance import unlock_refusal
 from tracker.workflow.models import Action, ReportTransition
 
 # action → (statuses it starts from, status it ends in). Who may take it, and whether it needs a
@@ -186,6 +187,8 @@ def report_transition(*, report: Report, user, action: str, reason: str = "") ->
             )
         if action == Action.SUBMIT:
             _check_submission(locked)
+        if action == Action.UNLOCK and (refusal := unlock_refusal(locked)):
+            raise ValidationError(refusal, code="held_by_commission")
         transition = ReportTransition.objects.create(
             report=locked, action=action, from_status=locked.status, to_status=target, user=user, reason=reason
         )

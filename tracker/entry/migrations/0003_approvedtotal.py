@@ -5,39 +5,49 @@ from django.db import migrations, models
 
 
 def fill_totals(apps, schema_editor):
-    # Uses the code of the time this migration was written, as every later status change does.
-    from tracker.entry.totals import approved_totals_refresh_all
-
-    if apps.get_model("entry", "Report").objects.exists():
-        approved_totals_refresh_all()
+    # The totals are filled by 0007 (group_acceptance), once every column the code writes exists.
+    pass
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0003_declarative_catalogue'),
-        ('entry', '0002_derivedfigure'),
-        ('orgs', '0002_treelink'),
+        ("catalogue", "0003_declarative_catalogue"),
+        ("entry", "0002_derivedfigure"),
+        ("orgs", "0002_treelink"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovedTotal',
+            name="ApprovedTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField()),
-                ('end_month', models.PositiveSmallIntegerField()),
-                ('periods', models.PositiveSmallIntegerField()),
-                ('total', models.BigIntegerField()),
-                ('known', models.PositiveSmallIntegerField()),
-                ('latest', models.BigIntegerField()),
-                ('latest_current', models.BooleanField()),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.indicator')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveIntegerField()),
+                ("end_month", models.PositiveSmallIntegerField()),
+                ("periods", models.PositiveSmallIntegerField()),
+                ("total", models.BigIntegerField()),
+                ("known", models.PositiveSmallIntegerField()),
+                ("latest", models.BigIntegerField()),
+                ("latest_current", models.BooleanField()),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalogue.indicator"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.organisation"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['year', 'end_month'], name='approvedtotal_year_month')],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'year', 'end_month', 'indicator'), name='approvedtotal_unique')],
+                "indexes": [models.Index(fields=["year", "end_month"], name="approvedtotal_year_month")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "year", "end_month", "indicator"), name="approvedtotal_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(fill_totals, migrations.RunPython.noop),

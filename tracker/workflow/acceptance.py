@@ -1,0 +1,336 @@
+"""A stationed group's figures for one period, reported to its commission and accepted or returned there.
+
+    (not reported) ──report──▶ reported ──accept──▶ accepted
+                                  │                    │
+                                  └──return (reason)───┴──▶ returned ──report──▶ reported
+
+The group's reviewer reports a period once the group's own reports and every one of its units'
+reports for it are approved (a unit that reports by quarter under a group that reports by year:
+its four quarters; by year under a group by quarter: its year); a reviewer of the commission
+above the group accepts it or returns it with a reason. Accepting marks the reports the group's
+accepted periods cover (Report.accepted): those, and the commission's own, are what the
+commission's pages count. Returning leaves the reports approved: the group unlocks what needs
+fixing, approves it again and reports again. While a period is reported or accepted, none of
+its reports can be unlocked (`unlock_refusal`): what the commission counts cannot change under it.
+
+Who may do what is the permission table's: REPORT_UP over the group, ACCEPT over the group's
+commission. The commission's pages count a group's period once it is accepted (the stored
+totals are rebuilt for the group and its units here, in the same transaction).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
+from tracker.entry.periods import MONTHS_PER_PERIOD, Period, PeriodType, period_end_month
+from tracker.entry.totals import approved_totals_refresh, group_year_keys
+from tracker.orgs.access import Permission, can, require
+from tracker.orgs.models import Organisation, OrgKind
+from tracker.workflow import notifications
+from tracker.workflow.models import AcceptanceAction, AcceptanceStep
+
+# action → (statuses it starts from, None meaning never reported; status it ends in)
+TRANSITIONS = {
+    AcceptanceAction.REPORT: ((None, AcceptanceStatus.RETURNED), AcceptanceStatus.SUBMITTED),
+    AcceptanceAction.ACCEPT: ((AcceptanceStatus.SUBMITTED,), AcceptanceStatus.ACCEPTED),
+    AcceptanceAction.RETURN: ((AcceptanceStatus.SUBMITTED, AcceptanceStatus.ACCEPTED), AcceptanceStatus.RETURNED),
+}
+# The statuses in which the commission counts on the period as it is: its reports stay locked.
+HELD = (AcceptanceStatus.SUBMITTED, AcceptanceStatus.ACCEPTED)
+
+
+def months(period: Period) -> range:
+    """The months of the year a period spans (Q2: 4–6)."""
+    end = period_end_month(period.type, period.number)
+    return range(end - MONTHS_PER_PERIOD[period.type] + 1, end + 1)
+
+
+def overlaps(a: Period, b: Period) -> bool:
+    return a.year == b.year and bool(set(months(a)) & set(months(b)))
+
+
+@dataclass
+class OrgState:
+    """One organisation's reports for a group's period, and whether they are all there and approved."""
+
+    organisation: Organisation | None
+    reports: list[Report]
+    period: Period
+
+    @property
+    def complete(self) -> bool:
+        covered = {m for r in self.reports for m in months(r.period)}
+        return covered >= set(months(self.period))
+
+    @property
+    def approved(self) -> bool:
+        return self.complete and all(r.status == Status.APPROVED for r in self.reports)
+
+    @property
+    def label(self) -> str:
+        if not self.reports:
+            return _("no report")
+        statuses = {r.status for r in self.reports}
+        text = "、".join(str(Status(s).label) for s in Status.values if s in statuses)
+        return text if self.complete else _("%(statuses)s; not every period entered") % {"statuses": text}
+
+
+@dataclass
+class GroupPeriod:
+    """A group's period as the acceptance page shows it: every report it needs, and where it stands."""
+
+    group: Organisation
+    period: Period
+    acceptance: GroupAcceptance | None
+    # The group itself first, then its units, each with its reports overlapping the period.
+    orgs: list[OrgState]
+
+    @property
+    def status(self) -> str | None:
+        return self.acceptance.status if self.acceptance else None
+
+    @property
+    def status_label(self) -> str:
+        return self.acceptance.get_status_display() if self.acceptance else _("Not reported to the commission")
+
+    @property
+    def not_approved(self) -> list[OrgState]:
+        return [state for state in self.orgs if not state.approved]
+
+    @property
+    def ready(self) -> bool:
+        """Every report the period needs is there and approved."""
+        return not self.not_approved
+
+    @property
+    def steps(self) -> list[AcceptanceStep]:
+        if self.acceptance is None:
+            return []
+        return list(self.acceptance.steps.select_related("user"))
+
+
+def group_of(org: Organisation) -> Organisation | None:
+    """The stationed group an organisation belongs to (itself, for a group); None for a commission."""
+    if org.kind == OrgKind.GROUP:
+        return org
+    if org.kind == OrgKind.UNIT:
+        return org.parent
+    return None
+
+
+def _members(group: Organisation) -> list[Organisation]:
+    """The group and its units, the group first."""
+    return [group, *Organisation.objects.filter(parent=group, kind=OrgKind.UNIT).order_by("order", "path")]
+
+
+def group_period(group: Organisation, period: Period) -> GroupPeriod:
+    """The group's and its units' reports of the period and the period's acceptance (three queries)."""
+    orgs = _members(group)
+    by_org: dict[int, list[Report]] = {org.pk: [] for org in orgs}
+    for report in Report.objects.filter(organisation__in=orgs, year=period.year).order_by():
+        if overlaps(report.period, period):
+            by_org[report.organisation_id].append(report)
+    acceptance = GroupAcceptance.objects.filter(
+        organisation=group, year=period.year, period_type=period.type, period_number=period.number
+    ).first()
+    return GroupPeriod(group, period, acceptance, [OrgState(org, by_org[org.pk], period) for org in orgs])
+
+
+def _permission(action: str) -> Permission:
+    return Permission.REPORT_UP if action == AcceptanceAction.REPORT else Permission.ACCEPT
+
+
+def _where(group: Organisation, action: str) -> Organisation:
+    """Where the action's permission is asked: the group reports, its commission accepts and returns."""
+    return group if action == AcceptanceAction.REPORT else group.parent
+
+
+def acceptance_actions(user, state: GroupPeriod) -> list[dict]:
+    """The steps this user may take now (for the buttons; the service checks again)."""
+    result = []
+    for action, (sources, _target) in TRANSITIONS.items():
+        if state.status in sources and can(user, _permission(action), _where(state.group, action)):
+            result.append({"action": action, "label": action.label, "needs_reason": action == AcceptanceAction.RETURN})
+    return result
+
+
+def acceptance_step(*, group: Organisation, period: Period, user, action: str, reason: str = "") -> AcceptanceStep:
+    """Report, accept or return a group's period; refused (ValidationError, 403) with why, nothing half-done."""
+    if group.kind != OrgKind.GROUP:
+        raise ValidationError(_("Only a stationed group reports its figures to the commission."), code="not_group")
+    action = AcceptanceAction(action)
+    require(user, _permission(action), _where(group, action))
+    reason = (reason or "").strip()
+    if action == AcceptanceAction.RETURN and not reason:
+        raise ValidationError(_("Give a reason."), code="reason_required")
+    sources, target = TRANSITIONS[action]
+    with transaction.atomic():
+        # The group's row serialises every step of its periods (two reviewers at once, a report and an unlock).
+        Organisation.objects.select_for_update().filter(pk=group.pk).first()
+        state = group_period(group, period)
+        if state.status not in sources:
+            raise ValidationError(
+                _("%(group)s's figures for %(period)s are %(status)s; that cannot be done now.")
+                % {"group": group.name, "period": period.label, "status": state.status_label},
+                code="wrong_status",
+            )
+        if action in (AcceptanceAction.REPORT, AcceptanceAction.ACCEPT) and not state.ready:
+            missing = "、".join(f"{s.organisation.name}（{s.label}）" for s in state.not_approved)
+            raise ValidationError(
+                _("Every report of the period must be approved first. Not approved: %(list)s.") % {"list": missing},
+                code="not_ready",
+            )
+        acceptance = state.acceptance or GroupAcceptance(
+            organisation=group, year=period.year, period_type=period.type, period_number=period.number
+        )
+        from_status = acceptance.status if state.acceptance else ""
+        acceptance.status = target
+        acceptance.save()
+        step = AcceptanceStep.objects.create(
+            acceptance=acceptance, action=action, from_status=from_status, to_status=target, user=user, reason=reason
+        )
+        if AcceptanceStatus.ACCEPTED in (from_status, target):
+            # What the commission counts changed: mark the reports, add the group's and units' year up again.
+            mark_accepted(group, period.year)
+            approved_totals_refresh(group_year_keys(group, period.year))
+        notifications.acceptance_event(group, period, action, user, reason)
+    return step
+
+
+def mark_accepted(group: Organisation, year: int) -> None:
+    """Mark the group's and its units' reports of the year that its accepted periods cover, and only those."""
+    accepted_months = {
+        month
+        for acceptance in GroupAcceptance.objects.filter(
+            organisation=group, year=year, status=AcceptanceStatus.ACCEPTED
+        )
+        for month in months(acceptance.period)
+    }
+    reports = Report.objects.filter(organisation__in=_members(group), year=year)
+    covered = [r.pk for r in reports if set(months(r.period)) <= accepted_months]
+    # Only the mark changes: `updated` stays what the figures' last change made it.
+    reports.filter(pk__in=covered, accepted=False).update(accepted=True, updated=F("updated"))
+    reports.exclude(pk__in=covered).filter(accepted=True).update(accepted=False, updated=F("updated"))
+
+
+def unlock_refusal(report: Report) -> str | None:
+    """Why an approved report cannot be unlocked now (its group's period is with the commission), or None."""
+    group = group_of(report.organisation)
+    if group is None:
+        return None
+    held = [
+        a
+        for a in GroupAcceptance.objects.filter(organisation=group, year=report.year, status__in=HELD)
+        if overlaps(a.period, report.period)
+    ]
+    if not held:
+        return None
+    return _(
+        "%(group)s's figures for %(period)s are %(status)s: the commission must return them before "
+        "a report of that period can be unlocked."
+    ) % {"group": group.name, "period": held[0].period.label, "status": held[0].get_status_display()}
+
+
+@dataclass
+class AcceptanceCell:
+    """One group's period in an overview: its acceptance, and how many of its reports are approved."""
+
+    group: Organisation
+    period: Period
+    status: str | None
+    approved: int
+    needed: int
+    reason: str = ""  # the commission's, when returned
+
+    @property
+    def ready(self) -> bool:
+        return self.approved == self.needed
+
+    @property
+    def status_label(self) -> str:
+        return AcceptanceStatus(self.status).label if self.status else _("Not reported to the commission")
+
+
+@dataclass
+class GroupRow:
+    group: Organisation
+    cells: list[AcceptanceCell]
+
+    def count(self, status: str) -> int:
+        return sum(1 for cell in self.cells if cell.status == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(AcceptanceStatus.ACCEPTED)
+
+    @property
+    def reported(self) -> int:
+        return self.count(AcceptanceStatus.SUBMITTED)
+
+    @property
+    def returned(self) -> int:
+        return self.count(AcceptanceStatus.RETURNED)
+
+
+def acceptance_overview(groups, year: int) -> list[GroupRow]:
+    """Each group's periods of the year (of the period type the group reports by) with their acceptance.
+
+    Four queries whatever the number of groups: the groups' units, the reports, the acceptances
+    and the reasons of the returned ones.
+    """
+    groups = sorted(groups, key=lambda g: g.path)
+    if not groups:
+        return []
+    members: dict[int, list[int]] = {g.pk: [g.pk] for g in groups}
+    for pk, parent_id in Organisation.objects.filter(parent__in=groups, kind=OrgKind.UNIT).values_list(
+        "pk", "parent_id"
+    ):
+        members[parent_id].append(pk)
+    owner = {pk: group_id for group_id, pks in members.items() for pk in pks}
+    reports: dict[int, list[Report]] = defaultdict(list)
+    # A group's period type is that of its own reports (else its units', else yearly).
+    types: dict[int, str] = {}
+    for report in Report.objects.filter(organisation_id__in=owner, year=year).only(
+        "organisation_id", "year", "period_type", "period_number", "status"
+    ):
+        group_id = owner[report.organisation_id]
+        if report.organisation_id == group_id or group_id not in types:
+            types[group_id] = report.period_type
+        reports[report.organisation_id].append(report)
+    acceptances = {
+        (a.organisation_id, a.period): a for a in GroupAcceptance.objects.filter(organisation__in=groups, year=year)
+    }
+    returned = [a.pk for a in acceptances.values() if a.status == AcceptanceStatus.RETURNED]
+    reasons = dict(
+        AcceptanceStep.objects.filter(acceptance_id__in=returned, action=AcceptanceAction.RETURN)
+        .order_by("at", "pk")
+        .values_list("acceptance_id", "reason")
+    )  # the latest return wins
+    rows = []
+    for group in groups:
+        cells = []
+        for period in Period.all_in_year(year, types.get(group.pk, PeriodType.YEAR)):
+            acceptance = acceptances.get((group.pk, period))
+            approved = sum(
+                OrgState(None, [r for r in reports[pk] if overlaps(r.period, period)], period).approved
+                for pk in members[group.pk]
+            )
+            cells.append(
+                AcceptanceCell(
+                    group,
+                    period,
+                    acceptance.status if acceptance else None,
+                    approved,
+                    len(members[group.pk]),
+                    reasons.get(acceptance.pk, "") if acceptance else "",
+                )
+            )
+        rows.append(GroupRow(group, cells))
+    return rows

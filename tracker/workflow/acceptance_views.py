@@ -1,0 +1,92 @@
+"""The commission's acceptance of the groups' figures: an overview per year, and one group's period."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from tracker.aggregation.scope import parse_year
+from tracker.entry.models import AcceptanceStatus
+from tracker.entry.periods import Period, PeriodError
+from tracker.orgs.access import Permission, can, get_org_for_user
+from tracker.orgs.models import Organisation, OrgKind
+from tracker.workflow.acceptance import acceptance_actions, acceptance_overview, acceptance_step, group_period
+from tracker.workflow.models import AcceptanceAction
+
+
+@require_safe
+def acceptance_list(request):
+    """Every group of the user's organisations, its periods of the year and where each stands with the commission."""
+    year = parse_year(request.GET["year"]) if request.GET.get("year") else timezone.localdate().year
+    groups = list(Organisation.objects.for_user(request.user).filter(kind=OrgKind.GROUP).select_related("parent"))
+    rows = acceptance_overview(groups, year)
+    cells = [cell for row in rows for cell in row.cells]
+    to_accept = [
+        c
+        for c in cells
+        if c.status == AcceptanceStatus.SUBMITTED and can(request.user, Permission.ACCEPT, c.group.parent)
+    ]
+    to_report = [
+        c
+        for c in cells
+        if c.status in (None, AcceptanceStatus.RETURNED)
+        and c.ready
+        and can(request.user, Permission.REPORT_UP, c.group)
+    ]
+    return render(
+        request,
+        "workflow/acceptance_list.html",
+        {"year": year, "rows": rows, "to_accept": to_accept, "to_report": to_report},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def acceptance_detail(request, group: str, period: str):
+    """One group's period: its reports, where it stands, the steps so far, and the actions the user may take."""
+    organisation = get_org_for_user(request.user, group)
+    if organisation.kind != OrgKind.GROUP:
+        raise Http404(_("Only a stationed group reports its figures to the commission."))
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    if request.method == "POST":
+        may = can(request.user, Permission.REPORT_UP, organisation) or can(
+            request.user, Permission.ACCEPT, organisation.parent
+        )
+        if not may:
+            raise PermissionDenied(_("Your role may not report or accept a group's figures."))
+        action = request.POST.get("action", "")
+        if action not in AcceptanceAction.values:
+            messages.error(request, _("No such action."))
+        else:
+            try:
+                acceptance_step(
+                    group=organisation,
+                    period=period_obj,
+                    user=request.user,
+                    action=action,
+                    reason=request.POST.get("reason", ""),
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Done: %(action)s.") % {"action": AcceptanceAction(action).label})
+        return redirect("entry:acceptance", group=organisation.code, period=str(period_obj))
+    state = group_period(organisation, period_obj)
+    return render(
+        request,
+        "workflow/acceptance.html",
+        {
+            "organisation": organisation,
+            "period": period_obj,
+            "state": state,
+            "actions": acceptance_actions(request.user, state),
+        },
+    )
