@@ -126,8 +126,11 @@ def test_the_flow_with_a_return_and_a_resubmission(client, world, people, figure
     ]
     page = client.get(ACCEPTANCE).content.decode()
     assert "局机关立案数与案管台账不符" in page and "纪委监委已接收" in page
-    # Accepted, its reports stay locked until the commission returns them.
+    # A unit's entry page says where its group's figures stand, and links there.
     rita = as_(client, people["rita"])
+    page = rita.get("/entry/forestry-organ/2022/").content.decode()
+    assert "本组数据报送纪委监委情况" in page and f'href="{ACCEPTANCE}"' in page
+    # Accepted, its reports stay locked until the commission returns them.
     rita.post("/entry/forestry-organ/2022/unlock/", {"reason": "再改"})
     assert Report.objects.get(organisation=world["organ"]).status == Status.APPROVED
 
@@ -179,3 +182,26 @@ def test_another_group_cannot_see_or_touch_it(client, world, people, figures):
     page = client.get("/entry/acceptance/?year=2022").content.decode()
     assert "林业" not in page
     assert not GroupAcceptance.objects.exists()
+
+
+def test_the_acceptance_list_reads_a_bounded_number_of_queries(client, world, people, figures):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.orgs.models import Organisation, OrgKind
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/entry/acceptance/?year=2022").status_code == 200
+        return len(queries)
+
+    client.force_login(people["carl"])
+    count()  # the first request saves the session
+    few = count()
+    for n in range(3):
+        group = Organisation.objects.create(code=f"g{n}", name=f"第{n}组", kind=OrgKind.GROUP, parent=world["city"])
+        enter(group, "2022", {"grp_special_inspections": 1})
+        for u in range(3):
+            unit = Organisation.objects.create(code=f"g{n}-u{u}", name=f"单位{u}", kind=OrgKind.UNIT, parent=group)
+            enter(unit, "2022Q1", {"grp_cases_filed": 1})
+    assert count() == few

@@ -30,6 +30,7 @@ DEMO_USERS = {
     "demo-leader": ("forestry", Role.LEADER),
     "demo-water-clerk": ("water", Role.CLERK),
     "demo-city-leader": ("city", Role.LEADER),
+    "demo-city-reviewer": ("city", Role.REVIEWER),
     "demo-admin": ("city", Role.ADMIN),
 }
 
@@ -437,3 +438,20 @@ class TestFigures:
             Status.DRAFT,
             Status.SUBMITTED,
         }
+
+
+class TestAcceptance:
+    def test_the_commission_accepted_2021_and_2022_and_counts_them(self, seeded):
+        from tracker.aggregation.yearly import Aggregator
+        from tracker.entry.models import AcceptanceStatus, GroupAcceptance
+
+        city = Organisation.objects.get(code="city")
+        accepted = set(GroupAcceptance.objects.values_list("organisation__code", "year", "status"))
+        assert accepted == {(g, y, AcceptanceStatus.ACCEPTED) for g in ("forestry", "water") for y in (2021, 2022)}
+        for year in (2021, 2022):
+            counted = Aggregator(city, [year]).org_year(city, year)
+            everything = Aggregator(city, [year], include_unaccepted=True).org_year(city, year)
+            assert counted.values == everything.values and counted.unaccepted_reports == 0
+            assert counted.value("grp_cases_filed")
+        # 2023 is still being reported: nothing of it is accepted.
+        assert not Report.objects.filter(year=2023, accepted=True).exists()

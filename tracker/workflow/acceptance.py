@@ -220,18 +220,23 @@ def mark_accepted(group: Organisation, year: int) -> None:
     reports.exclude(pk__in=covered).filter(accepted=True).update(accepted=False, updated=F("updated"))
 
 
+def acceptances_of(organisation: Organisation, period: Period, statuses=None) -> list[GroupAcceptance]:
+    """The acceptances of the organisation's group whose periods overlap this one (one or two queries)."""
+    group = group_of(organisation)
+    if group is None:
+        return []
+    found = GroupAcceptance.objects.filter(organisation=group, year=period.year).select_related("organisation")
+    if statuses is not None:
+        found = found.filter(status__in=statuses)
+    return [a for a in found if overlaps(a.period, period)]
+
+
 def unlock_refusal(report: Report) -> str | None:
     """Why an approved report cannot be unlocked now (its group's period is with the commission), or None."""
-    group = group_of(report.organisation)
-    if group is None:
-        return None
-    held = [
-        a
-        for a in GroupAcceptance.objects.filter(organisation=group, year=report.year, status__in=HELD)
-        if overlaps(a.period, report.period)
-    ]
+    held = acceptances_of(report.organisation, report.period, HELD)
     if not held:
         return None
+    group = held[0].organisation
     return _(
         "%(group)s's figures for %(period)s are %(status)s: the commission must return them before "
         "a report of that period can be unlocked."

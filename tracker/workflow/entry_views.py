@@ -39,6 +39,7 @@ from tracker.entry.workbook import entry_workbook
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
 from tracker.spreadsheets import attachment_header, safe_filename_part
+from tracker.workflow.acceptance import acceptances_of
 from tracker.workflow.models import Action
 from tracker.workflow.services import allowed_actions, report_checks
 
@@ -169,6 +170,8 @@ def report_values(request, org: str, period: str):
     ]
 
     checks = report_checks(report) if report else None
+    # Where the group's figures of this period stand with the commission (shown with the status).
+    acceptances = acceptances_of(organisation, period_obj)
     findings = checks.by_code() if checks else {}
     rows = []
     for ind, field, note, original in form.rows():
@@ -195,6 +198,7 @@ def report_values(request, org: str, period: str):
         "entry/report.html",
         {
             "organisation": organisation,
+            "acceptances": acceptances,
             "period": period_obj,
             "previous": previous,
             "last_year": last_year,
