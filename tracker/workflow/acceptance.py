@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -109,7 +110,7 @@ class GroupPeriod:
         """Every report the period needs is there and approved."""
         return not self.not_approved
 
-    @property
+    @cached_property
     def steps(self) -> list[AcceptanceStep]:
         if self.acceptance is None:
             return []

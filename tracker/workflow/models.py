@@ -16,19 +16,27 @@ class Action(models.TextChoices):
     UNLOCK = "unlock", _("Unlock")
 
 
-class ReportTransition(models.Model):
-    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+class Step(models.Model):
+    """Who took a step of a workflow, when, and why; the subclasses say of what, and from what to what."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class ReportTransition(Step):
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+
+    class Meta(Step.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.report} {self.from_status} → {self.to_status}"
@@ -66,7 +74,7 @@ class AcceptanceAction(models.TextChoices):
     RETURN = "return", _("Return to the group")
 
 
-class AcceptanceStep(models.Model):
+class AcceptanceStep(Step):
     """One step of a group's period between the group and its commission: who, when, and why."""
 
     acceptance = models.ForeignKey(
@@ -75,14 +83,10 @@ class AcceptanceStep(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=AcceptanceAction.choices)
     from_status = models.CharField(_("from"), max_length=20, choices=AcceptanceStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=AcceptanceStatus.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = _("acceptance step")
         verbose_name_plural = _("acceptance steps")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.acceptance} {self.from_status} → {self.to_status}"
