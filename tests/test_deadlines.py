@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+import lxml.html
 from django.utils import timezone
 
-from tests.conftest import enter
+from tests.conftest import accept, enter, make_user
 from tracker.entry.deadlines import Deadlines, Timeliness
 from tracker.entry.models import Deadline, DeadlineException, Report
 from tracker.entry.periods import Period
+from tracker.orgs.models import Role
 from tracker.workflow.models import Action, ReportTransition
 
 
@@ -106,3 +108,45 @@ def test_a_closed_period_refuses_a_clerk_and_reopens_for_one_organisation(client
     # And it closes again by itself.
     PeriodReopening.objects.update(until=timezone.now() - datetime.timedelta(minutes=1))
     assert not client.get(f"/entry/forestry-organ/{year}/").context["editable"]
+
+
+def test_the_completeness_page_has_the_report_pages_tabs_and_switcher(client, world, bob, indicators):
+    enter(world["forestry"], "2022", {"grp_special_inspections": 1})
+    enter(world["organ"], "2022", {"grp_cases_filed": 1})
+    accept(world["forestry"], "2022")
+    client.force_login(make_user("lena", world["city"], Role.LEADER))
+    response = client.get("/reports/city/2022/completeness/")
+    tree = lxml.html.fromstring(response.content)
+    # The tabs of every report page, this one current; the switcher's organisation and year, no range.
+    assert tree.xpath('//nav[contains(@class, "tabs")]/a[@aria-current="page"]/text()') == ["报送情况"]
+    assert tree.xpath('//form[contains(@class, "switcher")]//input[@name="page"]/@value') == ["completeness"]
+    assert tree.xpath('//form[contains(@class, "switcher")]//select/@name') == ["org", "year"]
+    # The group's period, accepted by the commission, says so and links to it.
+    assert tree.xpath('//a[@href="/entry/acceptance/forestry/2022/"]/text()') == ["纪委监委已接收"]
+    # The switcher goes to another organisation's completeness page.
+    response = client.get("/reports/?org=forestry&year=2022&page=completeness")
+    assert response.status_code == 302 and response["Location"] == "/reports/forestry/2022/completeness/"
+
+
+def test_the_completeness_page_reads_a_bounded_number_of_queries(client, world, bob, indicators):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.orgs.models import Organisation, OrgKind
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/reports/city/2022/completeness/").status_code == 200
+        return len(queries)
+
+    enter(world["organ"], "2022", {"grp_cases_filed": 1})
+    client.force_login(make_user("lena", world["city"], Role.LEADER))
+    count()  # the first request saves the session
+    few = count()
+    for n in range(3):
+        group = Organisation.objects.create(code=f"g{n}", name=f"第{n}组", kind=OrgKind.GROUP, parent=world["city"])
+        enter(group, "2022", {"grp_special_inspections": 1})
+        for u in range(3):
+            unit = Organisation.objects.create(code=f"g{n}-u{u}", name=f"单位{u}", kind=OrgKind.UNIT, parent=group)
+            enter(unit, "2022Q1", {"grp_cases_filed": 1}, status="submitted")
+    assert count() == few

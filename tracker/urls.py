@@ -9,8 +9,8 @@ from tracker import views
 from tracker.checks import views as checks_views
 from tracker.documents import review as document_views
 from tracker.orgs import views as org_views
+from tracker.reports import completeness_views
 from tracker.workflow import notification_views
-from tracker.workflow import views as workflow_views
 
 admin.site.site_header = _("Supervision statistics administration")
 admin.site.site_title = _("Supervision statistics")
@@ -30,7 +30,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("entry/", include("tracker.workflow.entry_urls")),
     # Workflow and checks reports live with their apps but share the reports' URL space.
-    path("reports/<slug:org>/<int:year>/completeness/", workflow_views.completeness_page, name="completeness"),
+    path("reports/<slug:org>/<int:year>/completeness/", completeness_views.completeness_page, name="completeness"),
     path("reports/<slug:org>/<int:year>/checks/", checks_views.checks_page, name="checks"),
     # The review is the organisation's own speech, a document template (tracker.documents).
     path("reports/<slug:org>/<int:year>/review/", document_views.review, name="review"),

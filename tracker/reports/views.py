@@ -50,7 +50,13 @@ from tracker.reports.tables import (
 )
 from tracker.spreadsheets import SheetHeading
 
-PAGES = ("summary", "units", "trend")
+# The pages the switcher goes to, by the name of their URL.
+PAGES = {
+    "summary": "reports:summary",
+    "units": "reports:units",
+    "trend": "reports:trend",
+    "completeness": "completeness",
+}
 
 
 def current_year() -> int:
@@ -117,7 +123,7 @@ def index(request: HttpRequest) -> HttpResponse:
             scope = ReportScope(
                 organisation, None if rng == default else rng, include_unapproved, True, include_unaccepted=unaccepted
             )
-            url = reverse(f"reports:{page}", args=[organisation.code, year])
+            url = reverse(PAGES[page], args=[organisation.code, year])
     else:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
         if organisation is None:

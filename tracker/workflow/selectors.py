@@ -30,6 +30,8 @@ class Cell:
     state: Timeliness
     last_saved_by: object | None = None
     last_saved_at: datetime.datetime | None = None
+    # A group's period: where it stands with the commission (an acceptance.AcceptanceCell), when asked.
+    acceptance: object | None = None
 
     def __iter__(self):
         # (period, report), as the page and the export read a cell.

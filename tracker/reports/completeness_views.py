@@ -1,0 +1,102 @@
+"""The completeness page (报送情况) in the frame of the report pages: the same tabs and switcher.
+
+For every organisation of the subtree and period of the year: the report's status, when it was
+due and first submitted, on time or not, who last saved it; each organisation's on-time rate; for
+a group, where each period stands with the commission. Exported to Excel.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from tracker.entry.periods import Range
+from tracker.orgs.models import Organisation, OrgKind
+from tracker.orgs.templatetags.people import person
+from tracker.reports.views import ReportPage
+from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
+from tracker.workflow.acceptance import acceptance_overview
+from tracker.workflow.selectors import Completeness, completeness
+
+
+class CompletenessView(ReportPage, TemplateView):
+    page = "completeness"
+    page_name = gettext_lazy("Completeness")
+    template_name = "reports/completeness.html"
+    export_formats = (XLSX,)
+
+    def get(self, request, *args, **kwargs):
+        self.completeness = completeness(self.organisation, self.year)
+        rows = {row.organisation.pk: row for row in self.completeness.rows if row.organisation.kind == OrgKind.GROUP}
+        for group_row in acceptance_overview([row.organisation for row in rows.values()], self.year):
+            by_period = {cell.period: cell for cell in group_row.cells}
+            for cell in rows[group_row.group.pk].cells:
+                cell.acceptance = by_period.get(cell.period)
+        return super().get(request, *args, **kwargs)
+
+    def get_table(self, **kwargs):
+        return None  # the page draws its own table of reports, grouped per organisation
+
+    def switcher(self) -> dict:
+        # A year, whole: every report of it is listed, whatever the range of the other pages.
+        return {**super().switcher(), "ranges": []}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(table=self.completeness, year_label=Range.full(self.year).heading)
+        return context
+
+    def create_export(self, export_format: str) -> HttpResponse:
+        return completeness_export(self.organisation, self.year, self.completeness)
+
+
+completeness_page = CompletenessView.as_view()
+
+
+def completeness_export(organisation: Organisation, year: int, table: Completeness) -> HttpResponse:
+    """One row per organisation and period with its report's status, laid out as every download is.
+
+    The page lists reports whatever their status, so the title block says nothing about approval.
+    """
+    rows = [
+        [
+            row.organisation.name,
+            row.period_type_label,
+            cell.period.label,
+            cell.report.get_status_display() if cell.report else _("none"),
+            cell.due,
+            timezone.localtime(cell.submitted).replace(tzinfo=None) if cell.submitted else None,
+            str(cell.state.label),
+            person(cell.last_saved_by) if cell.last_saved_at else "",
+            timezone.localtime(cell.last_saved_at).replace(tzinfo=None) if cell.last_saved_at else None,
+        ]
+        for row in table.rows
+        for cell in row.cells
+    ]
+    heading = SheetHeading(
+        organisation=organisation.name,
+        page=_("Completeness"),
+        range_heading=Range.full(year).heading,
+        include_unapproved=None,
+    )
+    return spreadsheet_download(
+        file_format=XLSX,
+        heading=heading,
+        headers=[
+            _("Organisation"),
+            _("Period type"),
+            _("Period"),
+            _("Status"),
+            _("Due"),
+            _("Submitted at"),
+            _("On time"),
+            _("Last saved by"),
+            _("Last saved"),
+        ],
+        rows=rows,
+        ascii_name=f"{organisation.code}-{year}-completeness.xlsx",
+        sheet_title=str(year),
+    )
