@@ -205,3 +205,13 @@ def test_the_acceptance_list_reads_a_bounded_number_of_queries(client, world, pe
             unit = Organisation.objects.create(code=f"g{n}-u{u}", name=f"单位{u}", kind=OrgKind.UNIT, parent=group)
             enter(unit, "2022Q1", {"grp_cases_filed": 1})
     assert count() == few
+
+
+def test_only_the_groups_own_periods_are_reported(client, world, people, figures):
+    """forestry reports 2022 by year: its first quarter is no period of its own to report."""
+    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    rita = as_(client, people["rita"])
+    assert rita.get("/entry/acceptance/forestry/2022Q1/").status_code == 404
+    response = rita.post("/entry/acceptance/forestry/2022Q1/", {"action": "report"}, follow=True)
+    assert "不按此期间报送" in messages_of(response)
+    assert not GroupAcceptance.objects.exists()

@@ -102,6 +102,13 @@ class GroupPeriod:
         return self.acceptance.get_status_display() if self.acceptance else _("Not reported to the commission")
 
     @property
+    def of_the_groups_type(self) -> bool:
+        """The period is one of those the group reports by this year (a group reporting by year has no
+        quarters to report; one that has not reported yet, any)."""
+        types = {report.period_type for report in self.orgs[0].reports}
+        return not types or self.period.type in types
+
+    @property
     def not_approved(self) -> list[OrgState]:
         return [state for state in self.orgs if not state.approved]
 
@@ -176,6 +183,11 @@ def acceptance_step(*, group: Organisation, period: Period, user, action: str, r
         # The group's row serialises every step of its periods (two reviewers at once, a report and an unlock).
         Organisation.objects.select_for_update().filter(pk=group.pk).first()
         state = group_period(group, period)
+        if not state.of_the_groups_type:
+            raise ValidationError(
+                _("%(group)s does not report %(year)s by this period.") % {"group": group.name, "year": period.year},
+                code="wrong_period",
+            )
         if state.status not in sources:
             raise ValidationError(
                 _("%(group)s's figures for %(period)s are %(status)s; that cannot be done now.")

@@ -80,6 +80,11 @@ def acceptance_detail(request, group: str, period: str):
                 messages.success(request, _("Done: %(action)s.") % {"action": AcceptanceAction(action).label})
         return redirect("entry:acceptance", group=organisation.code, period=str(period_obj))
     state = group_period(organisation, period_obj)
+    if not state.of_the_groups_type:
+        raise Http404(
+            _("%(group)s does not report %(year)s by this period.")
+            % {"group": organisation.name, "year": period_obj.year}
+        )
     return render(
         request,
         "workflow/acceptance.html",
