@@ -255,3 +255,25 @@ def accept(group: Organisation, period: str) -> None:
     )
     mark_accepted(group, p.year)
     approved_totals_refresh(group_year_keys(group, p.year))
+
+
+def add_groups(commission: Organisation, groups: int = 3, units: int = 3, year: int = 2022) -> None:
+    """More groups under the commission, each with its own report and its units' first quarters (submitted):
+    what a page whose queries are bounded must read without a query more."""
+    for n in range(groups):
+        group = Organisation.objects.create(code=f"g{n}", name=f"第{n}组", kind=OrgKind.GROUP, parent=commission)
+        enter(group, str(year), {"grp_special_inspections": 1})
+        for u in range(units):
+            unit = Organisation.objects.create(code=f"g{n}-u{u}", name=f"单位{u}", kind=OrgKind.UNIT, parent=group)
+            enter(unit, f"{year}Q1", {"grp_cases_filed": 1}, status="submitted")
+
+
+def queries_of(client, url: str) -> int:
+    """How many queries a GET of the page runs (after one GET that may save the session)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import enter, make_user
+from tests.conftest import add_groups, enter, make_user, queries_of
 from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
 from tracker.orgs.models import Role
 from tracker.workflow.models import AcceptanceStep, Notification
@@ -185,26 +185,10 @@ def test_another_group_cannot_see_or_touch_it(client, world, people, figures):
 
 
 def test_the_acceptance_list_reads_a_bounded_number_of_queries(client, world, people, figures):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tracker.orgs.models import Organisation, OrgKind
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/entry/acceptance/?year=2022").status_code == 200
-        return len(queries)
-
     client.force_login(people["carl"])
-    count()  # the first request saves the session
-    few = count()
-    for n in range(3):
-        group = Organisation.objects.create(code=f"g{n}", name=f"第{n}组", kind=OrgKind.GROUP, parent=world["city"])
-        enter(group, "2022", {"grp_special_inspections": 1})
-        for u in range(3):
-            unit = Organisation.objects.create(code=f"g{n}-u{u}", name=f"单位{u}", kind=OrgKind.UNIT, parent=group)
-            enter(unit, "2022Q1", {"grp_cases_filed": 1})
-    assert count() == few
+    few = queries_of(client, "/entry/acceptance/?year=2022")
+    add_groups(world["city"])
+    assert queries_of(client, "/entry/acceptance/?year=2022") == few
 
 
 def test_only_the_groups_own_periods_are_reported(client, world, people, figures):

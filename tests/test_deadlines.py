@@ -7,7 +7,7 @@ import datetime
 import lxml.html
 from django.utils import timezone
 
-from tests.conftest import accept, enter, make_user
+from tests.conftest import accept, add_groups, enter, make_user, queries_of
 from tracker.entry.deadlines import Deadlines, Timeliness
 from tracker.entry.models import Deadline, DeadlineException, Report
 from tracker.entry.periods import Period
@@ -129,24 +129,8 @@ def test_the_completeness_page_has_the_report_pages_tabs_and_switcher(client, wo
 
 
 def test_the_completeness_page_reads_a_bounded_number_of_queries(client, world, bob, indicators):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tracker.orgs.models import Organisation, OrgKind
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/reports/city/2022/completeness/").status_code == 200
-        return len(queries)
-
     enter(world["organ"], "2022", {"grp_cases_filed": 1})
     client.force_login(make_user("lena", world["city"], Role.LEADER))
-    count()  # the first request saves the session
-    few = count()
-    for n in range(3):
-        group = Organisation.objects.create(code=f"g{n}", name=f"第{n}组", kind=OrgKind.GROUP, parent=world["city"])
-        enter(group, "2022", {"grp_special_inspections": 1})
-        for u in range(3):
-            unit = Organisation.objects.create(code=f"g{n}-u{u}", name=f"单位{u}", kind=OrgKind.UNIT, parent=group)
-            enter(unit, "2022Q1", {"grp_cases_filed": 1}, status="submitted")
-    assert count() == few
+    few = queries_of(client, "/reports/city/2022/completeness/")
+    add_groups(world["city"])
+    assert queries_of(client, "/reports/city/2022/completeness/") == few
