@@ -327,21 +327,31 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _run(sql: str, params: list, years: list[int] = ()) -> None:
-    """Run a bare statement: table names and the years' placeholders are formatted in, values are parameters."""
+def _run(sql: str, params: list, years: list[int] = (), root: Organisation | None = None) -> None:
+    """Run a bare statement: table names, the years' placeholders and what `root`'s pages count besides
+    approval are formatted in, values are parameters."""
+    counted = _counted(root).format(**_tables()) if root is not None else ""
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(years=", ".join(["%s"] * len(years)), **_tables()), params)
+        cursor.execute(sql.format(years=", ".join(["%s"] * len(years)), counted=counted, **_tables()), params)
         cursor.fetchall()
 
 
+def _counted(root: Organisation) -> str:
+    """The reports a page of `root` counts besides being approved: on a commission's, those it accepted."""
+    if root.kind != OrgKind.COMMISSION:
+        return ""
+    return " AND (r.accepted OR r.organisation_id IN (SELECT id FROM {organisation} WHERE kind = 'commission'))"
+
+
 def _bare_years(root: Organisation, years: list[int]) -> None:
-    """The subtree's approved values summed per year and indicator."""
+    """The subtree's approved (on a commission's page: accepted) values summed per year and indicator."""
     sql = (
         "SELECT r.year, v.indicator_id, SUM(v.value), COUNT(v.value) FROM {value} v "
         "JOIN {report} r ON r.id = v.report_id JOIN {organisation} o ON o.id = r.organisation_id "
-        "WHERE o.path LIKE %s AND r.year IN ({years}) AND r.status = %s GROUP BY r.year, v.indicator_id"
+        "WHERE o.path LIKE %s AND r.year IN ({years}) AND r.status = %s{counted} "
+        "GROUP BY r.year, v.indicator_id"
     )
-    return _run(sql, [root.path + "%", *years, Status.APPROVED], years)
+    return _run(sql, [root.path + "%", *years, Status.APPROVED], years, root)
 
 
 def _bare_children(root: Organisation, year: int) -> None:
@@ -350,10 +360,10 @@ def _bare_children(root: Organisation, year: int) -> None:
         "SELECT t.ancestor_id, v.indicator_id, SUM(v.value), COUNT(v.value) FROM {value} v "
         "JOIN {report} r ON r.id = v.report_id JOIN {treelink} t ON t.descendant_id = r.organisation_id "
         "JOIN {organisation} a ON a.id = t.ancestor_id "
-        "WHERE (a.parent_id = %s OR a.id = %s) AND r.year = %s AND r.status = %s "
+        "WHERE (a.parent_id = %s OR a.id = %s) AND r.year = %s AND r.status = %s{counted} "
         "GROUP BY t.ancestor_id, v.indicator_id"
     )
-    return _run(sql, [root.pk, root.pk, year, Status.APPROVED])
+    return _run(sql, [root.pk, root.pk, year, Status.APPROVED], root=root)
 
 
 def _bare_every_org(root: Organisation, years: list[int]) -> None:
@@ -362,10 +372,10 @@ def _bare_every_org(root: Organisation, years: list[int]) -> None:
         "SELECT t.ancestor_id, r.year, v.indicator_id, SUM(v.value), COUNT(v.value) FROM {value} v "
         "JOIN {report} r ON r.id = v.report_id JOIN {treelink} t ON t.descendant_id = r.organisation_id "
         "JOIN {organisation} a ON a.id = t.ancestor_id "
-        "WHERE a.path LIKE %s AND r.year IN ({years}) AND r.status = %s "
+        "WHERE a.path LIKE %s AND r.year IN ({years}) AND r.status = %s{counted} "
         "GROUP BY t.ancestor_id, r.year, v.indicator_id"
     )
-    return _run(sql, [root.path + "%", *years, Status.APPROVED], years)
+    return _run(sql, [root.path + "%", *years, Status.APPROVED], years, root)
 
 
 def _bare_reports(root: Organisation, year: int) -> None:
