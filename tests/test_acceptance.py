@@ -80,6 +80,7 @@ def test_the_flow_with_a_return_and_a_resubmission(client, world, people, figure
     assert Notification.objects.filter(user=people["carl"], text__contains="请接收").exists()
     assert step(rita, "accept").status_code == 403
     # While it is with the commission, none of its reports can be unlocked.
+    assert "/entry/forestry-organ/2022/unlock/" not in rita.get("/entry/forestry-organ/2022/").content.decode()
     response = rita.post("/entry/forestry-organ/2022/unlock/", {"reason": "改一个数"}, follow=True)
     assert "须由纪委监委退回" in messages_of(response)
     assert Report.objects.get(organisation=world["organ"]).status == Status.APPROVED
@@ -199,3 +200,75 @@ def test_only_the_groups_own_periods_are_reported(client, world, people, figures
     response = rita.post("/entry/acceptance/forestry/2022Q1/", {"action": "report"}, follow=True)
     assert "不按此期间报送" in messages_of(response)
     assert not GroupAcceptance.objects.exists()
+
+
+def test_each_side_acts_for_itself(client, world, people, figures):
+    """The commission's reviewer cannot report a group's figures (their role covers the group too), a
+    reviewer of a commission above it cannot accept them, and nobody accepts what they reported."""
+    from tracker.orgs.models import Membership, Organisation, OrgKind
+
+    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    carl = as_(client, people["carl"])
+    assert step(carl, "report").status_code == 403
+    assert not GroupAcceptance.objects.exists()
+    assert "可报送纪委监委" not in carl.get("/entry/acceptance/?year=2022").content.decode()
+    # One person who is both the group's and the commission's reviewer reports, and may not accept it.
+    both = make_user("bea", world["forestry"], Role.REVIEWER)
+    Membership.objects.create(user=both, organisation=world["city"], role=Role.REVIEWER)
+    client.force_login(both)
+    step(client, "report")
+    assert "别人" in messages_of(step(client, "accept"))
+    assert GroupAcceptance.objects.get().status == AcceptanceStatus.SUBMITTED
+    # A province above the city: its reviewer neither accepts nor returns the city's groups' figures.
+    province = Organisation.objects.create(code="province", name="省纪委监委", kind=OrgKind.COMMISSION)
+    city = world["city"]
+    city.parent = province
+    city.save()
+    client.force_login(make_user("pia", province, Role.REVIEWER))
+    assert step(client, "accept").status_code == 403
+    assert step(client, "return", "省里退回").status_code == 403
+    step(as_(client, people["carl"]), "accept")
+    assert GroupAcceptance.objects.get().status == AcceptanceStatus.ACCEPTED
+
+
+def test_accept_periods_records_the_past_once(world, people, figures):
+    """After upgrading, the periods the commission accepted before the app kept acceptance."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    enter(world["forestry"], "2021", {"grp_special_inspections": 2})
+    enter(world["organ"], "2021", {"grp_cases_filed": 1})
+    enter(world["park"], "2021", {"grp_cases_filed": 1})
+    out = StringIO()
+    call_command("accept_periods", "--through", "2022", "--user", "carl", stdout=out)
+    # 2021 is all approved; 2022 waits for the park's report.
+    assert "森林公园" in out.getvalue() and "1 period(s) accepted." in out.getvalue()
+    acceptance = GroupAcceptance.objects.get()
+    assert (acceptance.year, acceptance.status) == (2021, AcceptanceStatus.ACCEPTED)
+    assert acceptance.steps.get().user == people["carl"]
+    assert set(
+        Report.objects.filter(year=2021).exclude(organisation=world["city"]).values_list("accepted", flat=True)
+    ) == {True}
+    call_command("accept_periods", "--through", "2022", "--user", "carl", stdout=StringIO())
+    assert AcceptanceStep.objects.count() == 1
+
+
+def test_a_unit_moved_to_another_group_is_not_counted_until_that_group_reports_it(world, people, figures):
+    from tests.conftest import accept
+    from tracker.aggregation.yearly import Aggregator
+
+    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    accept(world["forestry"], "2022")
+
+    def city(stored=True):
+        aggregator = Aggregator(world["city"], [2022], stored=stored)
+        return aggregator.org_year(world["city"], 2022).value("grp_cases_filed")
+
+    assert city() == 5
+    organ = world["organ"]
+    organ.parent = world["water"]
+    organ.save()
+    # Accepted under forestry, not under water: the commission counts the park's 3 alone, stored and live.
+    assert city() == city(stored=False) == 3
+    assert not Report.objects.get(organisation=organ).accepted

@@ -23,13 +23,11 @@ from django.db import models, transaction
 from tracker.catalogue.loader import load_catalogue
 from tracker.catalogue.models import Indicator
 from tracker.demo.documents import build_documents
-from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
+from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, PeriodType
 from tracker.entry.services import EDITABLE_STATUSES, Entry, Source, report_get, values_save_for_period
-from tracker.entry.totals import approved_totals_refresh, group_year_keys
 from tracker.orgs.models import Membership, Organisation, OrganisationText, OrgKind, Role
-from tracker.workflow.acceptance import mark_accepted
-from tracker.workflow.models import AcceptanceAction, AcceptanceStep
+from tracker.workflow.acceptance import accept_on_record
 
 DEFAULT_PASSWORD = "tracker-demo"
 YEARS = (2021, 2022, 2023)
@@ -576,28 +574,10 @@ ACCEPTED_YEARS = (2021, 2022)
 
 def _build_acceptances(orgs: Mapping[str, Organisation], users: Mapping[str, object]) -> None:
     """The commission accepted both groups' figures of the approved years (recorded as its reviewer's step)."""
-    reviewer = users["demo-city-reviewer"]
     for org in orgs.values():
-        if org.kind != OrgKind.GROUP:
-            continue
-        for year in ACCEPTED_YEARS:
-            acceptance, created = GroupAcceptance.objects.get_or_create(
-                organisation=org,
-                year=year,
-                period_type=PeriodType.YEAR,
-                period_number=0,
-                defaults={"status": AcceptanceStatus.ACCEPTED},
-            )
-            if created:
-                AcceptanceStep.objects.create(
-                    acceptance=acceptance,
-                    action=AcceptanceAction.ACCEPT,
-                    to_status=AcceptanceStatus.ACCEPTED,
-                    user=reviewer,
-                    reason="",
-                )
-            mark_accepted(org, year)
-            approved_totals_refresh(group_year_keys(org, year))
+        if org.kind == OrgKind.GROUP:
+            for year in ACCEPTED_YEARS:
+                accept_on_record(org, Period(year, PeriodType.YEAR, 0), users["demo-city-reviewer"], "")
 
 
 def build_world(password: str | None = None) -> BuildResult:

@@ -75,6 +75,12 @@ def _nearest(user, org: Organisation) -> Membership | None:
     return best
 
 
+def acts_at(user, org: Organisation) -> bool:
+    """Whether the user's nearest membership over `org` is at `org` itself (its own people, not those above)."""
+    best = _nearest(user, org)
+    return best is not None and best.organisation_id == org.pk
+
+
 def role_for(user, org: Organisation) -> str | None:
     """The user's role over `org`: that of the nearest membership at or above it."""
     best = _nearest(user, org)

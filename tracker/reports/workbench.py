@@ -29,7 +29,7 @@ from tracker.entry.models import AcceptanceStatus, Report, Status
 from tracker.entry.periods import Period, Range
 from tracker.orgs.access import Permission, can, orgs_where, role_for
 from tracker.orgs.models import Organisation, OrgKind, Role, memberships_of
-from tracker.workflow.acceptance import AcceptanceCell, acceptance_overview
+from tracker.workflow.acceptance import AcceptanceCell, acceptance_overview, may
 from tracker.workflow.models import Action, ReportTransition
 from tracker.workflow.selectors import completeness
 
@@ -218,12 +218,10 @@ def acceptance_work(user, today: datetime.date | None = None) -> AcceptanceWork:
     for year in (today.year - 1, today.year):
         for row in acceptance_overview(groups, year):
             for cell in row.cells:
-                if cell.status == AcceptanceStatus.SUBMITTED and can(user, Permission.ACCEPT, cell.group.parent):
+                if cell.status == AcceptanceStatus.SUBMITTED and may(user, "accept", cell.group):
                     to_accept.append(cell)
                 elif (
-                    cell.status in (None, AcceptanceStatus.RETURNED)
-                    and cell.ready
-                    and can(user, Permission.REPORT_UP, cell.group)
+                    cell.status in (None, AcceptanceStatus.RETURNED) and cell.ready and may(user, "report", cell.group)
                 ):
                     to_report.append(cell)
     to_report.sort(key=lambda c: (c.status != AcceptanceStatus.RETURNED, c.period, c.group.path))

@@ -14,8 +14,11 @@ fixing, approves it again and reports again. While a period is reported or accep
 its reports can be unlocked (`unlock_refusal`): what the commission counts cannot change under it.
 
 Who may do what is the permission table's: REPORT_UP over the group, ACCEPT over the group's
-commission. The commission's pages count a group's period once it is accepted (the stored
-totals are rebuilt for the group and its units here, in the same transaction).
+commission; and each is its own people's act: the group's reviewers report (not a reviewer of the
+commission above, whose role covers the group too), the reviewers of the group's own commission
+accept or return (not those of a commission above it), and nobody accepts what they reported.
+The commission's pages count a group's period once it is accepted (the stored totals are rebuilt
+for the group and its units here, in the same transaction).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -32,7 +35,7 @@ from django.utils.translation import gettext as _
 from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
 from tracker.entry.periods import MONTHS_PER_PERIOD, Period, PeriodType, period_end_month
 from tracker.entry.totals import approved_totals_refresh, group_year_keys
-from tracker.orgs.access import Permission, can, require
+from tracker.orgs.access import Permission, acts_at, can, require
 from tracker.orgs.models import Organisation, OrgKind
 from tracker.workflow import notifications
 from tracker.workflow.models import AcceptanceAction, AcceptanceStep
@@ -160,11 +163,25 @@ def _where(group: Organisation, action: str) -> Organisation:
     return group if action == AcceptanceAction.REPORT else group.parent
 
 
+def may(user, action: str, group: Organisation) -> bool:
+    """The permission, held by a membership at the organisation that takes the step (see the module)."""
+    where = _where(group, action)
+    return can(user, _permission(action), where) and acts_at(user, where)
+
+
+def _require(user, action: str, group: Organisation) -> None:
+    require(user, _permission(action), _where(group, action))
+    if not may(user, action, group):
+        raise PermissionDenied(
+            _("Only the group's own reviewers report its figures, and only its commission's accept or return them.")
+        )
+
+
 def acceptance_actions(user, state: GroupPeriod) -> list[dict]:
     """The steps this user may take now (for the buttons; the service checks again)."""
     result = []
     for action, (sources, _target) in TRANSITIONS.items():
-        if state.status in sources and can(user, _permission(action), _where(state.group, action)):
+        if state.status in sources and may(user, action, state.group):
             result.append({"action": action, "label": action.label, "needs_reason": action == AcceptanceAction.RETURN})
     return result
 
@@ -174,7 +191,7 @@ def acceptance_step(*, group: Organisation, period: Period, user, action: str, r
     if group.kind != OrgKind.GROUP:
         raise ValidationError(_("Only a stationed group reports its figures to the commission."), code="not_group")
     action = AcceptanceAction(action)
-    require(user, _permission(action), _where(group, action))
+    _require(user, action, group)
     reason = (reason or "").strip()
     if action == AcceptanceAction.RETURN and not reason:
         raise ValidationError(_("Give a reason."), code="reason_required")
@@ -200,6 +217,8 @@ def acceptance_step(*, group: Organisation, period: Period, user, action: str, r
                 _("Every report of the period must be approved first. Not approved: %(list)s.") % {"list": missing},
                 code="not_ready",
             )
+        if action == AcceptanceAction.ACCEPT and state.steps and state.steps[-1].user_id == user.pk:
+            raise ValidationError(_("You reported these figures: someone else accepts them."), code="same_person")
         acceptance = state.acceptance or GroupAcceptance(
             organisation=group, year=period.year, period_type=period.type, period_number=period.number
         )
@@ -215,6 +234,35 @@ def acceptance_step(*, group: Organisation, period: Period, user, action: str, r
             approved_totals_refresh(group_year_keys(group, period.year))
         notifications.acceptance_event(group, period, action, user, reason)
     return step
+
+
+def accept_on_record(group: Organisation, period: Period, user, reason: str) -> bool:
+    """The commission's acceptance of a period it has already accepted outside the app (figures of the years
+        before the app kept acceptance; the demo), recorded in `user`'s name with `reason`. Only a period whose
+        reports are all approved and that the commission has not seen (reported, accepted or returned: its say
+    stands); returns whether it was accepted."""
+    with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=group.pk).first()
+        state = group_period(group, period)
+        if not state.ready or not state.of_the_groups_type or state.acceptance is not None:
+            return False
+        acceptance = GroupAcceptance.objects.create(
+            organisation=group,
+            year=period.year,
+            period_type=period.type,
+            period_number=period.number,
+            status=AcceptanceStatus.ACCEPTED,
+        )
+        AcceptanceStep.objects.create(
+            acceptance=acceptance,
+            action=AcceptanceAction.ACCEPT,
+            to_status=AcceptanceStatus.ACCEPTED,
+            user=user,
+            reason=reason,
+        )
+        mark_accepted(group, period.year)
+        approved_totals_refresh(group_year_keys(group, period.year))
+    return True
 
 
 def mark_accepted(group: Organisation, year: int) -> None:

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from tracker.aggregation.scope import parse_year
 from tracker.entry.models import AcceptanceStatus
-from tracker.entry.periods import Period, PeriodError
-from tracker.orgs.access import Permission, can, get_org_for_user
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
+from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation, OrgKind
-from tracker.workflow.acceptance import acceptance_actions, acceptance_overview, acceptance_step, group_period
+from tracker.workflow.acceptance import acceptance_actions, acceptance_overview, acceptance_step, group_period, may
 from tracker.workflow.models import AcceptanceAction
 
 
@@ -26,22 +26,23 @@ def acceptance_list(request):
     groups = list(Organisation.objects.for_user(request.user).filter(kind=OrgKind.GROUP).select_related("parent"))
     rows = acceptance_overview(groups, year)
     cells = [cell for row in rows for cell in row.cells]
-    to_accept = [
-        c
-        for c in cells
-        if c.status == AcceptanceStatus.SUBMITTED and can(request.user, Permission.ACCEPT, c.group.parent)
-    ]
+    to_accept = [c for c in cells if c.status == AcceptanceStatus.SUBMITTED and may(request.user, "accept", c.group)]
     to_report = [
         c
         for c in cells
-        if c.status in (None, AcceptanceStatus.RETURNED)
-        and c.ready
-        and can(request.user, Permission.REPORT_UP, c.group)
+        if c.status in (None, AcceptanceStatus.RETURNED) and c.ready and may(request.user, "report", c.group)
     ]
     return render(
         request,
         "workflow/acceptance_list.html",
-        {"year": year, "rows": rows, "to_accept": to_accept, "to_report": to_report},
+        {
+            "year": year,
+            "previous_year": year - 1 if year > MIN_YEAR else None,
+            "next_year": year + 1 if year < MAX_YEAR else None,
+            "rows": rows,
+            "to_accept": to_accept,
+            "to_report": to_report,
+        },
     )
 
 
@@ -56,10 +57,7 @@ def acceptance_detail(request, group: str, period: str):
     except PeriodError as exc:
         raise Http404(str(exc)) from exc
     if request.method == "POST":
-        may = can(request.user, Permission.REPORT_UP, organisation) or can(
-            request.user, Permission.ACCEPT, organisation.parent
-        )
-        if not may:
+        if not any(may(request.user, action, organisation) for action in AcceptanceAction.values):
             raise PermissionDenied(_("Your role may not report or accept a group's figures."))
         action = request.POST.get("action", "")
         if action not in AcceptanceAction.values:

@@ -22,8 +22,9 @@ from tracker.checks.engine import CheckResult, active_rules, explained, outliers
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PERIODS_PER_YEAR
 from tracker.orgs.access import NEEDS_REASON, Permission, allowed, require
+from tracker.orgs.models import Organisation
 from tracker.workflow import notifications
-from tracker.workflow.acceptance import unlock_refusal
+from tracker.workflow.acceptance import group_of, unlock_refusal
 from tracker.workflow.models import Action, ReportTransition
 
 # action → (statuses it starts from, status it ends in). Who may take it, and whether it needs a
@@ -42,11 +43,15 @@ def allowed_actions(*, report: Report, user) -> list[dict]:
     Each is {"action", "label", "needs_reason"}, so the template decides nothing itself.
     """
     permitted = allowed(user, report.organisation)
-    return [
+    actions = [
         {"action": action, "label": action.label, "needs_reason": Permission(action) in NEEDS_REASON}
         for action, (sources, _target) in TRANSITIONS.items()
         if report.status in sources and Permission(action) in permitted
     ]
+    if any(a["action"] == Action.UNLOCK for a in actions) and unlock_refusal(report):
+        # Its group's figures are with the commission: no button that can only be refused.
+        actions = [a for a in actions if a["action"] != Action.UNLOCK]
+    return actions
 
 
 def report_checks(report: Report, *, rules=None) -> CheckResult:
@@ -178,6 +183,10 @@ def report_transition(*, report: Report, user, action: str, reason: str = "") ->
     if Permission(action) in NEEDS_REASON and not reason:
         raise ValidationError(_("Give a reason."), code="reason_required")
     with transaction.atomic():
+        if action == Action.UNLOCK and (group := group_of(report.organisation)) is not None:
+            # The group's row first, as the commission's steps take it: an unlock and a report to the
+            # commission of the same period never pass each other.
+            Organisation.objects.select_for_update().filter(pk=group.pk).first()
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.status not in sources:
             raise ValidationError(

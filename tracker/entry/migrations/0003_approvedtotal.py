@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def fill_totals(apps, schema_editor):
-    # The totals are filled by 0007 (group_acceptance), once every column the code writes exists.
+    # The totals are formed after migrating (entry.apps._fill_missing_totals), by the code of the day.
     pass
 
 
