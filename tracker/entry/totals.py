@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Q
 
 from tracker.catalogue.models import Indicator
@@ -47,6 +48,20 @@ def group_year_keys(group: Organisation, year: int) -> list[tuple[int, int]]:
 
 
 def _refresh(keys: list[tuple[int, int]], reported_by: dict[int, str]) -> int:
+    with transaction.atomic():
+        # The organisations' rows, in one order, so that two rebuilds of the same organisation-years (an
+        # approval and the commission's acceptance at once) take turns instead of writing what each read
+        # before the other's change. On SQLite a write transaction holds the whole database anyway.
+        list(
+            Organisation.objects.select_for_update(no_key=True)
+            .filter(pk__in={org_id for org_id, _ in keys})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        return _rebuild(keys, reported_by)
+
+
+def _rebuild(keys: list[tuple[int, int]], reported_by: dict[int, str]) -> int:
     where = Q(pk__in=[])
     for org_id, year in keys:
         where |= Q(organisation_id=org_id, year=year)
