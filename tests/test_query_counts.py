@@ -94,11 +94,12 @@ def build(size: Size) -> Organisation:
 # trend (16): 1–4; the years with data; A–E over all of them; the section filter's codes;
 #   the switcher (the organisations); session save.
 # Every page with the navigation also counts the user's unread notifications (one query).
-# document (25; the group's speech generated, which is its review): 1–4; the template and its
+# document (23; the group's speech generated, which is its review): 1–4; the template and its
 #   version; the organisation's ancestors; A–E, and E for the units (which of them have not
 #   entered a figure); the commission's city-wide figures (B–E again, its own reports only, no
-#   subtree read); the organisation texts; the draft; the organisations the user may open (for
-#   the entry links); session save.
+#   subtree read); the organisation texts; the drafts (the latest is the first of them); session
+#   save. Which listed organisations the user may open (the entry links) is read from the
+#   memberships, not the database.
 # document.docx (22): the same without the page's draft list and entry links.
 # bulletin (13): 1–4, A–E (this year and last together), the unread notifications, session save.
 PAGES = {
@@ -106,7 +107,7 @@ PAGES = {
     "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
     "units": (lambda code, year: reverse("reports:units", args=[code, year]), 17),
     "trend": (lambda code, year: reverse("reports:trend", args=[code]), 16),
-    "document": (lambda code, year: _document(code, year, ""), 25),
+    "document": (lambda code, year: _document(code, year, ""), 23),
     "document_docx": (lambda code, year: _document(code, year, "document.docx"), 22),
     "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 13),
 }
