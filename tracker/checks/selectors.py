@@ -54,11 +54,13 @@ def subtree_findings(organisation: Organisation, rng: Range, *, include_unapprov
     noted = _noted(aggregator.orgs, rng)
     rows: list[FindingRow] = []
     for org in aggregator.orgs:
-        now, last = aggregator.figures_for(org, rng), aggregator.figures_for(org, previous)
+        now = aggregator.figures_for(org, rng)
         own = [ind for ind in now.indicators if ind.reported_by == org.kind]
         if not any(now.value(ind.code) is not None for ind in own):
             # Nothing entered (or approved) yet: the completeness page says so, not a list of skipped rules.
             continue
+        # Last year's figures only where there is something to check (they cost as much as this year's).
+        last = aggregator.figures_for(org, previous)
         result = run_checks(
             now.values,
             applicable=[ind.code for ind in own],
