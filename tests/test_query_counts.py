@@ -89,10 +89,10 @@ def build(size: Size) -> Organisation:
 # api (13): 1–4, A–E (B twice), session save.
 # summary (15): 1–4, A–E (this year and last together); the switcher: the organisations one
 #   step away, the years with data; session save.
-# units (17): 1–4, A–D, E for the group and E for its units; the section filter's indicator
-#   codes; the switcher (2); session save.
-# trend (16): 1–4; the years with data; A–E over all of them; the section filter's codes;
-#   the switcher (the organisations); session save.
+# units (16): 1–4, A–D, E for the group and E for its units; the switcher (2); session save.
+# trend (15): 1–4; the years with data; A–E over all of them; the switcher (the organisations);
+#   session save.
+# (The section filter's choice is read from its form, not by a query of the indicators' codes.)
 # Every page with the navigation also counts the user's unread notifications (one query).
 # document (23; the group's speech generated, which is its review): 1–4; the template and its
 #   version; the organisation's ancestors; A–E, and E for the units (which of them have not
@@ -105,8 +105,8 @@ def build(size: Size) -> Organisation:
 PAGES = {
     "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 13),
     "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
-    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 17),
-    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 16),
+    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 16),
+    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 15),
     "document": (lambda code, year: _document(code, year, ""), 23),
     "document_docx": (lambda code, year: _document(code, year, "document.docx"), 22),
     "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 13),

@@ -340,8 +340,12 @@ class SectionFilteredPage(ReportPage, FilterView):
         return kwargs
 
     def chosen_indicators(self) -> list[Indicator]:
-        chosen = set(self.object_list.values_list("code", flat=True))
-        return [ind for ind in self.indicators if ind.code in chosen]
+        # The filter's section, from its form: the rows its queryset would give, without a query.
+        filterset = self.filterset
+        if filterset.is_bound and not filterset.is_valid():
+            return []  # FilterView is strict: an invalid choice shows no rows
+        section = filterset.form.cleaned_data.get("section") if filterset.is_bound else ""
+        return [ind for ind in self.indicators if not section or ind.section == section]
 
     def get_table_data(self) -> list[dict]:
         return self.rows
