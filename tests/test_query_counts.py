@@ -94,21 +94,21 @@ def build(size: Size) -> Organisation:
 #   session save.
 # (The section filter's choice is read from its form, not by a query of the indicators' codes.)
 # Every page with the navigation also counts the user's unread notifications (one query).
-# document (23; the group's speech generated, which is its review): 1–4; the template and its
-#   version; the organisation's ancestors; A–E, and E for the units (which of them have not
-#   entered a figure); the commission's city-wide figures (B–E again, its own reports only, no
-#   subtree read); the organisation texts; the drafts (the latest is the first of them); session
-#   save. Which listed organisations the user may open (the entry links) is read from the
-#   memberships, not the database.
-# document.docx (22): the same without the page's draft list and entry links.
+# document (22; the group's speech generated, which is its review): 1–4 (the organisation's
+#   ancestors are its parent, read with it in 4); the template and its version; A–E, and E for
+#   the units (which of them have not entered a figure); the commission's city-wide figures (B–E
+#   again, its own reports only, no subtree read); the organisation texts; the drafts (the latest
+#   is the first of them); session save. Which listed organisations the user may open (the entry
+#   links) is read from the memberships, not the database.
+# document.docx (21): the same without the page's draft list and entry links.
 # bulletin (13): 1–4, A–E (this year and last together), the unread notifications, session save.
 PAGES = {
     "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 13),
     "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
     "units": (lambda code, year: reverse("reports:units", args=[code, year]), 16),
     "trend": (lambda code, year: reverse("reports:trend", args=[code]), 15),
-    "document": (lambda code, year: _document(code, year, ""), 23),
-    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 22),
+    "document": (lambda code, year: _document(code, year, ""), 22),
+    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 21),
     "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 13),
 }
 
