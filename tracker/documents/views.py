@@ -30,8 +30,8 @@ from tracker.documents.forms import SourceForm, TemplateForm
 from tracker.documents.generate import generate, plain_paragraphs
 from tracker.documents.wordfile import fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
-from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
-from tracker.orgs.models import OrganisationText, OrgKind, memberships_of, nearest_texts
+from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require, within_reach
+from tracker.orgs.models import OrganisationText, OrgKind, nearest_texts
 from tracker.reports.docx import CONTENT_TYPE, official_document
 from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
 from tracker.spreadsheets import attachment_header, safe_filename_part
@@ -332,17 +332,10 @@ def generated(request, pk: int, org: str, year: int):
 
 
 def _visible(user, missing: list[dict]) -> set[int]:
-    """The organisations listed to enter a figure that the user may open (entry links only for those).
-
-    Organisation.objects.for_user's rule, the subtrees of the user's memberships, asked of the few
-    organisations listed rather than by reading the whole subtree from the database.
-    """
-    reach = [m.organisation for m in memberships_of(user)]
+    """The organisations listed to enter a figure that the user may open (entry links only for those):
+    asked of the few organisations listed rather than by reading the whole subtree from the database."""
     return {
-        point.organisation.pk
-        for row in missing
-        for point in row["points"]
-        if any(point.organisation.is_within(org) for org in reach)
+        point.organisation.pk for row in missing for point in row["points"] if within_reach(user, point.organisation)
     }
 
 

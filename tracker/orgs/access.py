@@ -99,8 +99,19 @@ def orgs_where(user, permission: str):
     return orgs
 
 
+def within_reach(user, org: Organisation) -> bool:
+    """Whether `org` is one of Organisation.objects.for_user(user): in the subtree of a membership.
+
+    The same rule asked of organisations already read: the pages look an organisation up by its
+    code and check it here, a far simpler query to build than one filtered by every membership.
+    """
+    return user.is_authenticated and any(org.is_within(m.organisation) for m in memberships_of(user))
+
+
 def get_org_for_user(user, code: str) -> Organisation:
-    org = Organisation.objects.for_user(user).filter(code=code).select_related("parent").first()
-    if org is None:
+    if not user.is_authenticated:
+        raise Http404(_("No such organisation."))
+    org = Organisation.objects.filter(code=code).select_related("parent").first()
+    if org is None or not within_reach(user, org):
         raise Http404(_("No such organisation."))
     return org

@@ -27,7 +27,7 @@ from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Period, PeriodType, Range
-from tracker.orgs.access import get_org_for_user
+from tracker.orgs.access import get_org_for_user, within_reach
 from tracker.orgs.models import Organisation, path_prefixes
 from tracker.reports import charts
 from tracker.reports.exports import SpreadsheetExport
@@ -183,7 +183,8 @@ class ReportPage(ExportMixin, SingleTableMixin):
         near = Q(path__in=path_prefixes(here.path)) | Q(parent=here)
         if here.parent_id:
             near |= Q(parent_id=here.parent_id)
-        orgs = list(Organisation.objects.for_user(self.request.user).filter(near).order_by("path"))
+        user = self.request.user
+        orgs = [org for org in Organisation.objects.filter(near).order_by("path") if within_reach(user, org)]
         top = min((org.path.count("/") for org in orgs), default=0)
         years = set(years_with_data(self.organisation)) | {current_year(), self.year} if self.year else set()
         return {
