@@ -1,5 +1,7 @@
+import html
+
 from django import template
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -42,7 +44,8 @@ def document_paragraphs(paragraphs) -> SafeString:
     """A document's text: a paragraph per line (none for an empty one), its figures and gaps marked.
 
     Rendered here rather than by a template loop over every run of every paragraph, which cost a
-    speech's page as much as the figures it prints. Every text and label is escaped.
+    speech's page as much as the figures it prints. Every text and label is escaped (html.escape, as
+    Django's escape does).
     """
     lines = []
     for paragraph in paragraphs:
@@ -50,12 +53,13 @@ def document_paragraphs(paragraphs) -> SafeString:
             opening, closing = _ELEMENTS.get(paragraph.role, _BODY)
             runs = []
             for run in paragraph.runs:
+                text = html.escape(str(run.text))
                 if run.kind == "missing":
-                    runs.append(format_html('<mark class="missing" title="{}">{}</mark>', run.label, run.text))
+                    runs.append(f'<mark class="missing" title="{html.escape(str(run.label))}">{text}</mark>')
                 elif run.kind == "figure":
-                    runs.append(format_html('<span class="figure" title="{}">{}</span>', run.label, run.text))
+                    runs.append(f'<span class="figure" title="{html.escape(str(run.label))}">{text}</span>')
                 else:
-                    runs.append(escape(run.text))
+                    runs.append(text)
             lines.append(opening + "".join(runs) + closing)
         lines.append("\n")
     return mark_safe("".join(lines))  # noqa: S308 - every run escaped above
