@@ -109,8 +109,16 @@ def within_reach(user, org: Organisation) -> bool:
 
 
 def get_org_for_user(user, code: str) -> Organisation:
+    """The organisation of `code` with its parent, if the user may see it; else 404.
+
+    A page of one of the user's own organisations (a leader's usual page) needs no query: the
+    memberships are read with their organisations and parents.
+    """
     if not user.is_authenticated:
         raise Http404(_("No such organisation."))
+    for membership in memberships_of(user):
+        if membership.organisation.code == code:
+            return membership.organisation
     org = Organisation.objects.filter(code=code).select_related("parent").first()
     if org is None or not within_reach(user, org):
         raise Http404(_("No such organisation."))

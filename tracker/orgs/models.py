@@ -61,7 +61,9 @@ def memberships_of(user) -> list[Membership]:
     """
     cached = getattr(user, "_tracker_memberships", None)
     if cached is None:
-        cached = list(user.memberships.select_related("organisation"))
+        # With each organisation's parent: get_org_for_user answers a page of the user's own
+        # organisation from here, as it reads any other with its parent.
+        cached = list(user.memberships.select_related("organisation__parent"))
         if user.is_superuser:
             own = {m.organisation_id for m in cached}
             roots = Organisation.objects.filter(parent__isnull=True).exclude(pk__in=own)
