@@ -255,11 +255,10 @@ def choose(request, pk: int):
 
 
 def _generated(request, pk: int, org: str, year: int):
-    template = services.template_for_user(request.user, pk)
+    template, version = services.template_and_version_for_user(request.user, pk)
     scope = ReportScope.from_request(request, org, year)
     if not scope.organisation.path.startswith(template.organisation.path):
         raise Http404(_("This template is not used by that organisation."))
-    version = template.current
     result = generate(version, scope.organisation, scope.range, include_unapproved=scope.include_unapproved)
     return template, scope, version, result
 
