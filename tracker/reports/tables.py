@@ -139,6 +139,17 @@ def _escaped(content: object) -> str:
     return html.escape(str(content))
 
 
+def _attrs_html(attrs) -> str:
+    """django-tables2's AttributeDict.as_html (key="value" for each attribute that is set, escaped),
+    without format_html_join's machinery per attribute: a table's header asks it of every column."""
+    pairs = []
+    for key, value in attrs.items():
+        value = value() if callable(value) else value
+        if key not in attrs.blacklist and value is not None:
+            pairs.append(f'{_escaped(key)}="{_escaped(value)}"')
+    return " ".join(pairs)
+
+
 class ReportTable(tables.Table):
     """What every report table shares: catalogue rows grouped by section (unless sorted)."""
 
@@ -160,7 +171,7 @@ class ReportTable(tables.Table):
         catalogue order each section gets a heading row; a sorted table is one list.
         """
         columns = [bound for bound in self.columns if bound.visible]
-        renderers = [(self._renderer(bound), f"<td {bound.attrs['td'].as_html()}>") for bound in columns]
+        renderers = [(self._renderer(bound), f"<td {_attrs_html(bound.attrs['td'])}>") for bound in columns]
         rows, section = [], None
         for row in self.paginated_rows:
             record = row.record
@@ -191,13 +202,13 @@ class ReportTable(tables.Table):
         field = self.prefixed_order_by_field
         cells = []
         for bound in self.columns:
-            attrs = bound.attrs["th"].as_html()
+            attrs, header = _attrs_html(bound.attrs["th"]), _escaped(bound.header)
             if bound.orderable:
-                query = "?" + urlencode({**params, field: bound.order_by_alias.next}, doseq=True)
-                cells.append(format_html('<th {}><a href="{}">{}</a></th>', attrs, query, bound.header))
+                query = _escaped("?" + urlencode({**params, field: bound.order_by_alias.next}, doseq=True))
+                cells.append(f'<th {attrs}><a href="{query}">{header}</a></th>')
             else:
-                cells.append(format_html("<th {}>{}</th>", attrs, bound.header))
-        return mark_safe("\n".join(cells))  # noqa: S308 - every cell escaped by format_html
+                cells.append(f"<th {attrs}>{header}</th>")
+        return mark_safe("\n".join(cells))  # noqa: S308 - every attribute, link and header escaped
 
     def _renderer(self, bound) -> Callable[[dict], object]:
         """How one column's cell is rendered: as django-tables2 would, its signature read once."""
