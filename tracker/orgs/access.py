@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.orgs.models import Membership, Organisation, Role, memberships_of
+from tracker.orgs.models import Membership, Organisation, Role, memberships_of, organisations_with_parents
 
 
 class Permission(models.TextChoices):
@@ -119,7 +119,8 @@ def get_org_for_user(user, code: str) -> Organisation:
     for membership in memberships_of(user):
         if membership.organisation.code == code:
             return membership.organisation
-    org = Organisation.objects.filter(code=code).select_related("parent").first()
+    found = organisations_with_parents("WHERE o.code = %s", [code])
+    org = found[0][1] if found else None
     if org is None or not within_reach(user, org):
         raise Http404(_("No such organisation."))
     return org
