@@ -117,6 +117,18 @@ def organisations_with_parents(where: str, params: list, *, extra: tuple[str, ..
     return found
 
 
+def tree_neighbours(here: Organisation) -> list[Organisation]:
+    """The organisations one step away from `here` in the tree, by path: its ancestors (and itself),
+    its siblings and its children (one plain statement: the report pages' switcher reads these)."""
+    prefixes = path_prefixes(here.path)
+    where = "WHERE o.path IN ({}) OR o.parent_id = %s".format(", ".join(["%s"] * len(prefixes)))
+    params = [*prefixes, here.pk]
+    if here.parent_id:
+        where += " OR o.parent_id = %s"
+        params.append(here.parent_id)
+    return [org for _extra, org in organisations_with_parents(where + " ORDER BY o.path", params)]
+
+
 class Organisation(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)

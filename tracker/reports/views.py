@@ -8,7 +8,6 @@ looked up through org_and_year / get_org_for_user: another group's organisation 
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Period, PeriodType, Range
 from tracker.orgs.access import get_org_for_user, within_reach
-from tracker.orgs.models import Organisation, path_prefixes
+from tracker.orgs.models import Organisation, tree_neighbours
 from tracker.reports import charts
 from tracker.reports.exports import SpreadsheetExport
 from tracker.reports.filters import SectionFilter
@@ -180,11 +179,8 @@ class ReportPage(ExportMixin, SingleTableMixin):
         otherwise scroll through thousands of units, and the page would draw every one of them.
         """
         here = self.organisation
-        near = Q(path__in=path_prefixes(here.path)) | Q(parent=here)
-        if here.parent_id:
-            near |= Q(parent_id=here.parent_id)
         user = self.request.user
-        orgs = [org for org in Organisation.objects.filter(near).order_by("path") if within_reach(user, org)]
+        orgs = [org for org in tree_neighbours(here) if within_reach(user, org)]
         top = min((org.path.count("/") for org in orgs), default=0)
         years = set(years_with_data(self.organisation)) | {current_year(), self.year} if self.year else set()
         return {
