@@ -76,7 +76,8 @@ def build(size: Size) -> Organisation:
 # big one must need no more). Every page starts the same way:
 #   1. the session;  2. the user;
 #   3. the user's memberships (read once per request: the scope, the switcher and the role
-#      checks share them) and  4. the organisation within them (get_org_for_user);
+#      checks share them) and  4. the organisation within them (get_org_for_user; here the
+#      leader's own group, read with the memberships, so the bounds below are one less);
 # reads the figures through one Aggregator, each once for the whole subtree and all years:
 #   A. the subtree's organisations;  B. the catalogue's stamp, and the active indicators when it
 #   moved (the catalogue is kept per process: counted here as if it moved);
@@ -86,29 +87,30 @@ def build(size: Size) -> Organisation:
 # at most once a minute), which under the test's transaction is three statements: SAVEPOINT,
 # UPDATE django_session, RELEASE SAVEPOINT.
 #
-# api (13): 1–4, A–E (B twice), session save.
-# summary (15): 1–4, A–E (this year and last together); the switcher: the organisations one
+# api (12): 1–4, A–E (B twice), session save.
+# summary (14): 1–4, A–E (this year and last together); the switcher: the organisations one
 #   step away, the years with data; session save.
-# units (17): 1–4, A–D, E for the group and E for its units; the section filter's indicator
-#   codes; the switcher (2); session save.
-# trend (16): 1–4; the years with data; A–E over all of them; the section filter's codes;
-#   the switcher (the organisations); session save.
+# units (15): 1–4, A–D, E for the group and E for its units; the switcher (2); session save.
+# trend (14): 1–4; the years with data; A–E over all of them; the switcher (the organisations);
+#   session save.
+# (The section filter's choice is read from its form, not by a query of the indicators' codes.)
 # Every page with the navigation also counts the user's unread notifications (one query).
-# document (25; the group's speech generated, which is its review): 1–4; the template and its
-#   version; the organisation's ancestors; A–E, and E for the units (which of them have not
-#   entered a figure); the commission's city-wide figures (B–E again, its own reports only, no
-#   subtree read); the organisation texts; the draft; the organisations the user may open (for
-#   the entry links); session save.
-# document.docx (22): the same without the page's draft list and entry links.
-# bulletin (13): 1–4, A–E (this year and last together), the unread notifications, session save.
+# document (20; the group's speech generated, which is its review): 1–4 (the organisation's
+#   ancestors are its parent, read with it in 4); the template with its version; A–E, and E for
+#   the units (which of them have not entered a figure); the commission's city-wide figures (B–E
+#   again, its own reports only, no subtree read); the organisation texts; the drafts (the latest
+#   is the first of them); session save. Which listed organisations the user may open (the entry
+#   links) is read from the memberships, not the database.
+# document.docx (19): the same without the page's draft list and entry links.
+# bulletin (12): 1–4, A–E (this year and last together), the unread notifications, session save.
 PAGES = {
-    "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 13),
-    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
-    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 17),
-    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 16),
-    "document": (lambda code, year: _document(code, year, ""), 25),
-    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 22),
-    "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 13),
+    "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 12),
+    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 14),
+    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 15),
+    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 14),
+    "document": (lambda code, year: _document(code, year, ""), 20),
+    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 19),
+    "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 12),
 }
 
 

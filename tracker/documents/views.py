@@ -30,8 +30,8 @@ from tracker.documents.forms import SourceForm, TemplateForm
 from tracker.documents.generate import generate, plain_paragraphs
 from tracker.documents.wordfile import fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
-from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
-from tracker.orgs.models import Organisation, OrganisationText, OrgKind, nearest_texts
+from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require, within_reach
+from tracker.orgs.models import OrganisationText, OrgKind, nearest_texts
 from tracker.reports.docx import CONTENT_TYPE, official_document
 from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
 from tracker.spreadsheets import attachment_header, safe_filename_part
@@ -255,11 +255,10 @@ def choose(request, pk: int):
 
 
 def _generated(request, pk: int, org: str, year: int):
-    template = services.template_for_user(request.user, pk)
+    template, version = services.template_and_version_for_user(request.user, pk)
     scope = ReportScope.from_request(request, org, year)
     if not scope.organisation.path.startswith(template.organisation.path):
         raise Http404(_("This template is not used by that organisation."))
-    version = template.current
     result = generate(version, scope.organisation, scope.range, **scope.counting)
     return template, scope, version, result
 
@@ -283,13 +282,20 @@ def generated(request, pk: int, org: str, year: int):
             messages.success(request, _("Draft saved."))
         return redirect(request.path + scope.query)
     fresh = request.GET.get("fresh") == "1"
-    draft = None if fresh else services.latest_draft(template, scope.organisation, scope.range)
+    # The latest draft is the first of the list of drafts (services.latest_draft's filter and order).
+    drafts = list(
+        template.drafts.filter(
+            organisation=scope.organisation, year=scope.year, through=scope.range.through_text
+        ).select_related("created_by")[:10]
+    )
+    draft = None if fresh or not drafts else drafts[0]
     changes = []
     if draft is not None:
         for start, printed in result.figures.items():
             before = draft.figures.get(start)
             if before is not None and before != printed:
                 changes.append({"label": result.labels.get(start, ""), "before": before, "after": printed})
+    missing = _grouped(result.missing)
     docx_url = reverse("documents:docx", args=[pk, scope.organisation.code, scope.year]) + scope.query
     years = {}
     for label, year in (("previous_url", scope.year - 1), ("next_url", scope.year + 1)):
@@ -306,13 +312,10 @@ def generated(request, pk: int, org: str, year: int):
             "organisation": scope.organisation,
             "result": result,
             "draft": draft,
-            "drafts": template.drafts.filter(
-                organisation=scope.organisation, year=scope.year, through=scope.range.through_text
-            ).select_related("created_by")[:10],
+            "drafts": drafts,
             "changes": changes,
-            "missing": _grouped(result.missing),
-            # Entry links only for organisations the user may open.
-            "visible": set(Organisation.objects.for_user(request.user).values_list("pk", flat=True)),
+            "missing": missing,
+            "visible": _visible(request.user, missing),
             "editor_text": draft.text if draft else result.text,
             "paragraphs": plain_paragraphs(draft.text) if draft else result.paragraphs,
             "docx_url": docx_url + (("&" if scope.query else "?") + "fresh=1" if fresh else ""),
@@ -325,6 +328,14 @@ def generated(request, pk: int, org: str, year: int):
             ],
         },
     )
+
+
+def _visible(user, missing: list[dict]) -> set[int]:
+    """The organisations listed to enter a figure that the user may open (entry links only for those):
+    asked of the few organisations listed rather than by reading the whole subtree from the database."""
+    return {
+        point.organisation.pk for row in missing for point in row["points"] if within_reach(user, point.organisation)
+    }
 
 
 def _grouped(gaps) -> list[dict]:

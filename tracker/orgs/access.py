@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.orgs.models import Membership, Organisation, Role, memberships_of
+from tracker.orgs.models import Membership, Organisation, Role, memberships_of, organisations_with_parents
 
 
 class Permission(models.TextChoices):
@@ -119,8 +119,28 @@ def orgs_where(user, permission: str):
     return orgs
 
 
+def within_reach(user, org: Organisation) -> bool:
+    """Whether `org` is one of Organisation.objects.for_user(user): in the subtree of a membership.
+
+    The same rule asked of organisations already read: the pages look an organisation up by its
+    code and check it here, a far simpler query to build than one filtered by every membership.
+    """
+    return user.is_authenticated and any(org.is_within(m.organisation) for m in memberships_of(user))
+
+
 def get_org_for_user(user, code: str) -> Organisation:
-    org = Organisation.objects.for_user(user).filter(code=code).select_related("parent").first()
-    if org is None:
+    """The organisation of `code` with its parent, if the user may see it; else 404.
+
+    A page of one of the user's own organisations (a leader's usual page) needs no query: the
+    memberships are read with their organisations and parents.
+    """
+    if not user.is_authenticated:
+        raise Http404(_("No such organisation."))
+    for membership in memberships_of(user):
+        if membership.organisation.code == code:
+            return membership.organisation
+    found = organisations_with_parents("WHERE o.code = %s", [code])
+    org = found[0][1] if found else None
+    if org is None or not within_reach(user, org):
         raise Http404(_("No such organisation."))
     return org

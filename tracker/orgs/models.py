@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 code_validator = RegexValidator(
@@ -61,13 +61,72 @@ def memberships_of(user) -> list[Membership]:
     """
     cached = getattr(user, "_tracker_memberships", None)
     if cached is None:
-        cached = list(user.memberships.select_related("organisation"))
+        # With each organisation's parent: get_org_for_user answers a page of the user's own
+        # organisation from here, as it reads any other with its parent.
+        cached = []
+        for (membership_id, role), organisation in organisations_with_parents(
+            "JOIN {memberships} m ON m.organisation_id = o.id WHERE m.user_id = %s ORDER BY m.id",
+            [user.pk],
+            extra=("m.id", "m.role"),
+            memberships=Membership._meta.db_table,
+        ):
+            membership = Membership.from_db(
+                organisation._state.db,
+                ["id", "user_id", "organisation_id", "role"],
+                [membership_id, user.pk, organisation.pk, role],
+            )
+            membership.user, membership.organisation = user, organisation
+            cached.append(membership)
         if user.is_superuser:
             own = {m.organisation_id for m in cached}
             roots = Organisation.objects.filter(parent__isnull=True).exclude(pk__in=own)
             cached += [Membership(user=user, organisation=root, role=Role.ADMIN) for root in roots]
         user._tracker_memberships = cached
     return cached
+
+
+def organisations_with_parents(where: str, params: list, *, extra: tuple[str, ...] = (), **tables: str) -> list:
+    """Organisations (`o`) with their parents read in the same statement, as select_related("parent")
+    reads them, for the look-ups every signed-in page makes (the memberships, the page's organisation).
+
+    A plain statement: built by the ORM, these took longer to make than the database to answer.
+    `where` follows the FROM clause (joins, WHERE, ORDER BY), with `{name}` for the `tables` given;
+    `extra` are more columns, returned before each organisation: [(extra values, organisation)].
+    """
+    db = Organisation.objects.db
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    fields = Organisation._meta.concrete_fields
+    names = [field.attname for field in fields]
+    columns = [quote(field.column) for field in fields]
+    select = [*extra, *(f"o.{column}" for column in columns), *(f"p.{column}" for column in columns)]
+    orgs = quote(Organisation._meta.db_table)
+    joined = f"FROM {orgs} o LEFT JOIN {orgs} p ON p.id = o.parent_id "
+    clause = where.format(**{name: quote(table) for name, table in tables.items()})
+    sql = f"SELECT {', '.join(select)} {joined}{clause}"  # noqa: S608 - names from the models, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        values = row[len(extra) :]
+        organisation = Organisation.from_db(db, names, values[: len(names)])
+        if organisation.parent_id is not None:
+            organisation.parent = Organisation.from_db(db, names, values[len(names) :])
+        found.append((row[: len(extra)], organisation))
+    return found
+
+
+def tree_neighbours(here: Organisation) -> list[Organisation]:
+    """The organisations one step away from `here` in the tree, by path: its ancestors (and itself),
+    its siblings and its children (one plain statement: the report pages' switcher reads these)."""
+    prefixes = path_prefixes(here.path)
+    where = "WHERE o.path IN ({}) OR o.parent_id = %s".format(", ".join(["%s"] * len(prefixes)))
+    params = [*prefixes, here.pk]
+    if here.parent_id:
+        where += " OR o.parent_id = %s"
+        params.append(here.parent_id)
+    return [org for _extra, org in organisations_with_parents(where + " ORDER BY o.path", params)]
 
 
 class Organisation(models.Model):
@@ -277,10 +336,29 @@ class PasswordChangeRequired(models.Model):
 
 
 def nearest_texts(organisation: Organisation) -> dict[str, str]:
-    """The named texts an organisation's documents print: its own, else its nearest ancestor's (one query)."""
+    """The named texts an organisation's documents print: its own, else its nearest ancestor's (one query).
+
+    A plain statement: every generated document reads these, and the ORM took longer to build it
+    than the database to answer.
+    """
     prefixes = path_prefixes(organisation.path)
     rank = {path: depth for depth, path in enumerate(prefixes)}  # the root first: nearer texts win
-    rows = OrganisationText.objects.filter(organisation__path__in=prefixes).values_list(
-        "organisation__path", "key", "text"
+    connection = connections[OrganisationText.objects.db]
+    quote = connection.ops.quote_name
+    sql = (
+        "SELECT o.path, t.{key}, t.{text} FROM {texts} t JOIN {orgs} o ON o.id = t.organisation_id "
+        "WHERE o.path IN ({paths})"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.format(
+                key=quote("key"),
+                text=quote("text"),
+                texts=quote(OrganisationText._meta.db_table),
+                orgs=quote(Organisation._meta.db_table),
+                paths=", ".join(["%s"] * len(prefixes)),
+            ),
+            prefixes,
+        )
+        rows = cursor.fetchall()
     return {key: text for _path, key, text in sorted(rows, key=lambda row: rank[row[0]])}

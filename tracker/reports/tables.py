@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache, total_ordering
+from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.utils.html import escape, format_html
@@ -47,13 +48,15 @@ def _incomplete_mark(missing: int, language: str | None) -> str:
 
 
 @total_ordering
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class FigureCell:
     """One figure of one organisation and year, as a table cell.
 
     `applicable` is False where the organisation does not have the indicator at all (a unit's
     column on a group-level indicator): printed empty, unlike "—" for not known.
     Cells sort by value, not known first, so a table of dicts can be ordered by any column.
+    Slots and not frozen: a frozen dataclass is three times as slow to make, and a trend or
+    per-unit table makes hundreds of cells (nothing changes one once made).
     """
 
     value: int | Decimal | None
@@ -99,10 +102,13 @@ class FigureColumn(tables.Column):
         text = format_figure(value.value, value.indicator)
         if not value.missing:
             return text
+        # Escaped as format_html would (both texts are plain str), without its lazy-text checks: a
+        # trend or per-unit table has hundreds of these cells.
+        mark = html.escape(incomplete_mark(value.missing))
         if value.value is None:
             # Nobody reported: a mark on every row of an empty year would only be noise; "—" says it.
-            return format_html('<span title="{}">{}</span>', incomplete_mark(value.missing), text)
-        return format_html('{}<span class="unreported">{}</span>', text, incomplete_mark(value.missing))
+            return mark_safe(f'<span title="{mark}">{html.escape(text)}</span>')  # noqa: S308 - escaped
+        return mark_safe(f'{html.escape(text)}<span class="unreported">{mark}</span>')  # noqa: S308 - escaped
 
     def value(self, value: FigureCell) -> int | Decimal | None:
         return value.value
@@ -133,6 +139,17 @@ def _escaped(content: object) -> str:
     return html.escape(str(content))
 
 
+def _attrs_html(attrs) -> str:
+    """django-tables2's AttributeDict.as_html (key="value" for each attribute that is set, escaped),
+    without format_html_join's machinery per attribute: a table's header asks it of every column."""
+    pairs = []
+    for key, value in attrs.items():
+        value = value() if callable(value) else value
+        if key not in attrs.blacklist and value is not None:
+            pairs.append(f'{_escaped(key)}="{_escaped(value)}"')
+    return " ".join(pairs)
+
+
 class ReportTable(tables.Table):
     """What every report table shares: catalogue rows grouped by section (unless sorted)."""
 
@@ -154,7 +171,7 @@ class ReportTable(tables.Table):
         catalogue order each section gets a heading row; a sorted table is one list.
         """
         columns = [bound for bound in self.columns if bound.visible]
-        renderers = [(self._renderer(bound), f"<td {bound.attrs['td'].as_html()}>") for bound in columns]
+        renderers = [(self._renderer(bound), f"<td {_attrs_html(bound.attrs['td'])}>") for bound in columns]
         rows, section = [], None
         for row in self.paginated_rows:
             record = row.record
@@ -172,6 +189,26 @@ class ReportTable(tables.Table):
             derived = ' class="derived"' if indicator.is_derived else ""
             rows.append(f'<tr id="row-{escape(indicator.code)}"{derived}>{cells}</tr>')
         return mark_safe("\n".join(rows))  # noqa: S308 - every cell and code escaped above
+
+    def head_html(self) -> SafeString:
+        """The header cells, rendered here as body_html renders the rows.
+
+        What django-tables2's template prints: each column's <th> attributes, and for a sortable
+        column a link to the same query string with `sort` set to the column's next order; its
+        loop and query string tag cost a template node per column and a parse of the query each.
+        """
+        request = getattr(self, "request", None)
+        params = dict(request.GET) if request is not None else {}
+        field = self.prefixed_order_by_field
+        cells = []
+        for bound in self.columns:
+            attrs, header = _attrs_html(bound.attrs["th"]), _escaped(bound.header)
+            if bound.orderable:
+                query = _escaped("?" + urlencode({**params, field: bound.order_by_alias.next}, doseq=True))
+                cells.append(f'<th {attrs}><a href="{query}">{header}</a></th>')
+            else:
+                cells.append(f"<th {attrs}>{header}</th>")
+        return mark_safe("\n".join(cells))  # noqa: S308 - every attribute, link and header escaped
 
     def _renderer(self, bound) -> Callable[[dict], object]:
         """How one column's cell is rendered: as django-tables2 would, its signature read once."""

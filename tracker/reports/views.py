@@ -8,7 +8,6 @@ looked up through org_and_year / get_org_for_user: another group's organisation 
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,8 +32,8 @@ from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Period, PeriodType, Range
-from tracker.orgs.access import get_org_for_user
-from tracker.orgs.models import Organisation, OrgKind, path_prefixes
+from tracker.orgs.access import get_org_for_user, within_reach
+from tracker.orgs.models import Organisation, OrgKind, tree_neighbours
 from tracker.reports import charts
 from tracker.reports.exports import SpreadsheetExport
 from tracker.reports.filters import SectionFilter
@@ -197,10 +196,8 @@ class ReportPage(ExportMixin, SingleTableMixin):
         otherwise scroll through thousands of units, and the page would draw every one of them.
         """
         here = self.organisation
-        near = Q(path__in=path_prefixes(here.path)) | Q(parent=here)
-        if here.parent_id:
-            near |= Q(parent_id=here.parent_id)
-        orgs = list(Organisation.objects.for_user(self.request.user).filter(near).order_by("path"))
+        user = self.request.user
+        orgs = [org for org in tree_neighbours(here) if within_reach(user, org)]
         top = min((org.path.count("/") for org in orgs), default=0)
         years = set(years_with_data(self.organisation)) | {current_year(), self.year} if self.year else set()
         return {
@@ -358,8 +355,12 @@ class SectionFilteredPage(ReportPage, FilterView):
         return kwargs
 
     def chosen_indicators(self) -> list[Indicator]:
-        chosen = set(self.object_list.values_list("code", flat=True))
-        return [ind for ind in self.indicators if ind.code in chosen]
+        # The filter's section, from its form: the rows its queryset would give, without a query.
+        filterset = self.filterset
+        if filterset.is_bound and not filterset.is_valid():
+            return []  # FilterView is strict: an invalid choice shows no rows
+        section = filterset.form.cleaned_data.get("section") if filterset.is_bound else ""
+        return [ind for ind in self.indicators if not section or ind.section == section]
 
     def get_table_data(self) -> list[dict]:
         return self.rows

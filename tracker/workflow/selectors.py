@@ -11,7 +11,7 @@ from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
 from tracker.catalogue.figures import percent
-from tracker.catalogue.models import Indicator
+from tracker.catalogue.models import Catalogue
 from tracker.entry.deadlines import Deadlines, Timeliness, timeliness
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
@@ -77,7 +77,8 @@ def reporting_periods(orgs, year: int):
     An organisation's period type is the one its reports use that year (yearly if none yet);
     only organisations of a kind that reports something owe reports.
     """
-    kinds_reporting = set(Indicator.objects.active().entered().values_list("reported_by", flat=True).distinct())
+    # From the catalogue kept per process (Indicator.objects.active().entered()'s indicators).
+    kinds_reporting = {ind.reported_by for ind in Catalogue.active().indicators if ind.is_entered}
     types = dict(Report.objects.filter(organisation__in=orgs, year=year).values_list("organisation_id", "period_type"))
     for org in orgs:
         if org.kind in kinds_reporting:
@@ -93,7 +94,8 @@ def completeness(organisation: Organisation, year: int) -> Completeness:
     submitted (on time, late, or overdue) and who last saved its figures: a bounded number of
     queries whatever the size of the subtree.
     """
-    kinds_reporting = set(Indicator.objects.active().entered().values_list("reported_by", flat=True).distinct())
+    # From the catalogue kept per process (Indicator.objects.active().entered()'s indicators).
+    kinds_reporting = {ind.reported_by for ind in Catalogue.active().indicators if ind.is_entered}
     orgs = [
         o
         for o in Organisation.objects.filter(path__startswith=organisation.path).order_by("path")
