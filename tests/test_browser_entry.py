@@ -95,6 +95,8 @@ class TestKeyboardEntry:
         page.fill("#id_password", demo_password())
         page.locator("section.login button[type=submit]").click()
         expect(page).to_have_url(f"{live_server.url}/entry/{unit.code}/2023Q4/")
+        # The page's script (deferred) has run by the load event: before it, Enter would still submit.
+        page.wait_for_load_state("load")
 
         figures = page.locator("input.figure")
         figures.nth(0).focus()
