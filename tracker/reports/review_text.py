@@ -153,6 +153,8 @@ class Filler:
             return [above] if above else []
         if KIND_RANK[indicator.reported_by] == KIND_RANK[org.kind]:
             return [] if figure.complete else [org]
+        if not figure.missing:
+            return []  # every reporter below has entered the whole range: none to look for
         return [
             reporter
             for reporter in aggregator.reporters(org, indicator)
