@@ -275,3 +275,20 @@ def test_every_imported_value_has_its_own_audit_row(world):
     }
     assert len(values) == 3 * 4 * 7
     assert audited == values
+
+
+def test_totals_missing_after_migrating_are_formed(world):
+    """A database from before the totals were kept (or kept twice) gets them after `migrate`, by today's code."""
+    from tracker.entry.apps import _fill_missing_totals
+
+    enter(world["organ"], "2023", {"grp_cases_filed": 4})
+    enter(world["city"], "2023", {"city_four_forms_total": 30})
+    before = set(ApprovedTotal.objects.values_list("organisation_id", "indicator_id", "end_month", "accepted", "total"))
+    ApprovedTotal.objects.all().delete()
+    _fill_missing_totals(sender=None)
+    after = set(ApprovedTotal.objects.values_list("organisation_id", "indicator_id", "end_month", "accepted", "total"))
+    assert after == before and any(row[3] for row in after)
+    # Only the commission's accepted rows missing (a database from before acceptance was kept).
+    ApprovedTotal.objects.filter(accepted=True).delete()
+    _fill_missing_totals(sender=None)
+    assert ApprovedTotal.objects.filter(organisation=world["city"], accepted=True).exists()

@@ -49,36 +49,19 @@ def _fill_missing_totals(sender, using="default", **kwargs) -> None:
     from tracker.entry.models import ApprovedTotal, Report, Status, Value
     from tracker.entry.totals import approved_totals_refresh
 
-    approved = set(
-        Value.objects.using(using)
-        .filter(report__status=Status.APPROVED, value__isnull=False)
-        .order_by()
-        .values_list("report__organisation_id", "report__year")
-        .distinct()
+    def pairs(queryset, org: str = "organisation_id", year: str = "year") -> set[tuple[int, int]]:
+        return set(queryset.using(using).order_by().values_list(org, year).distinct())
+
+    approved = pairs(
+        Value.objects.filter(report__status=Status.APPROVED, value__isnull=False),
+        "report__organisation_id",
+        "report__year",
     )
     if not approved:
         return
-    kept = set(
-        ApprovedTotal.objects.using(using)
-        .filter(accepted=False)
-        .order_by()
-        .values_list("organisation_id", "year")
-        .distinct()
-    )
-    commissions = set(
-        Report.objects.using(using)
-        .filter(organisation__kind="commission", status=Status.APPROVED)
-        .order_by()
-        .values_list("organisation_id", "year")
-        .distinct()
-    )
-    kept_accepted = set(
-        ApprovedTotal.objects.using(using)
-        .filter(accepted=True)
-        .order_by()
-        .values_list("organisation_id", "year")
-        .distinct()
-    )
+    kept = pairs(ApprovedTotal.objects.filter(accepted=False))
+    commissions = pairs(Report.objects.filter(organisation__kind="commission", status=Status.APPROVED))
+    kept_accepted = pairs(ApprovedTotal.objects.filter(accepted=True))
     missing = (approved - kept) | ((approved & commissions) - kept_accepted)
     if missing:
         approved_totals_refresh(missing)
