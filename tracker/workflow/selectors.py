@@ -30,7 +30,7 @@ class Cell:
     state: Timeliness
     last_saved_by: object | None = None
     last_saved_at: datetime.datetime | None = None
-    # A group's period: where it stands with the commission (an acceptance.AcceptanceCell), when asked.
+    # A group's period the commission has seen: its entry.GroupAcceptance, when asked.
     acceptance: object | None = None
 
     def __iter__(self):
