@@ -95,21 +95,21 @@ def build(size: Size) -> Organisation:
 #   session save.
 # (The section filter's choice is read from its form, not by a query of the indicators' codes.)
 # Every page with the navigation also counts the user's unread notifications (one query).
-# document (20; the group's speech generated, which is its review): 1–4 (the organisation's
+# document (19; the group's speech generated, which is its review): 1–4 (the organisation's
 #   ancestors are its parent, read with it in 4); the template with its version; A–E, and E for
-#   the units (which of them have not entered a figure); the commission's city-wide figures (B–E
-#   again, its own reports only, no subtree read); the organisation texts; the drafts (the latest
+#   the units (which of them have not entered a figure); the commission's city-wide figures (C–E
+#   again, its own reports only, no subtree read, the catalogue already read); the organisation texts; the drafts (the latest
 #   is the first of them); session save. Which listed organisations the user may open (the entry
 #   links) is read from the memberships, not the database.
-# document.docx (19): the same without the page's draft list and entry links.
+# document.docx (18): the same without the page's draft list and entry links.
 # bulletin (12): 1–4, A–E (this year and last together), the unread notifications, session save.
 PAGES = {
     "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 12),
     "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 14),
     "units": (lambda code, year: reverse("reports:units", args=[code, year]), 15),
     "trend": (lambda code, year: reverse("reports:trend", args=[code]), 14),
-    "document": (lambda code, year: _document(code, year, ""), 20),
-    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 19),
+    "document": (lambda code, year: _document(code, year, ""), 19),
+    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 18),
     "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 12),
 }
 

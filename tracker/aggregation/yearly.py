@@ -299,12 +299,14 @@ class Aggregator:
         include_unaccepted: bool = False,
         subtree: bool = True,
         stored: bool = True,
+        catalogue: Catalogue | None = None,
     ):
         """`ranges` are Ranges, or years for whole years. `subtree=False` reads only the root's own
         reports (the commission's city-wide figures). `stored=False` adds approved figures up live
         from the values, as unapproved ones always are (the tests check the stored totals by it).
         Under a commission, `include_unaccepted` counts approved figures its groups have not yet had
-        accepted (`include_unapproved` counts everything)."""
+        accepted (`include_unapproved` counts everything). `catalogue`: the one another aggregator of
+        the same request has read already."""
         self.root = root
         self.ranges = sorted(
             {Range.full(r) if isinstance(r, int) else r for r in ranges}, key=lambda r: (r.year, r.end_month)
@@ -330,7 +332,7 @@ class Aggregator:
         for org in self.orgs:
             for above in self._up[org.pk]:
                 self._kind_counts[(above.pk, org.kind)] += 1
-        self.catalogue = Catalogue.active()
+        self.catalogue = catalogue or Catalogue.active()
         self.all_indicators = self.catalogue.indicators
         self.by_code = self.catalogue.by_code
         self._code_of = {ind.pk: ind.code for ind in self.all_indicators}

@@ -114,7 +114,9 @@ class Filler:
             # them. subtree=False reads the commission's reports only, never another group's; and
             # only approved ones, whatever the switch: what the commission has not yet approved is
             # not published, and a group's users may not see it.
-            self.city_aggregator = Aggregator(commission, ranges, include_unapproved=False, subtree=False)
+            self.city_aggregator = Aggregator(
+                commission, ranges, include_unapproved=False, subtree=False, catalogue=self.aggregator.catalogue
+            )
             self.city_figures = self.city_aggregator.figures_for(commission, rng)
 
         self.texts = nearest_texts(organisation)
