@@ -98,9 +98,9 @@ def build(size: Size) -> Organisation:
 # document (19; the group's speech generated, which is its review): 1–4 (the organisation's
 #   ancestors are its parent, read with it in 4); the template with its version; A–E, and E for
 #   the units (which of them have not entered a figure); the commission's city-wide figures (C–E
-#   again, its own reports only, no subtree read, the catalogue already read); the organisation texts; the drafts (the latest
-#   is the first of them); session save. Which listed organisations the user may open (the entry
-#   links) is read from the memberships, not the database.
+#   again, its own reports only, no subtree read, the catalogue already read); the organisation
+#   texts; the drafts (the latest is the first of them); session save. Which listed organisations
+#   the user may open (the entry links) is read from the memberships, not the database.
 # document.docx (18): the same without the page's draft list and entry links.
 # bulletin (12): 1–4, A–E (this year and last together), the unread notifications, session save.
 PAGES = {
