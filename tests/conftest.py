@@ -277,3 +277,16 @@ def queries_of(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
+
+
+def browser_log_in(page, base: str, username: str, password: str, next_path: str) -> None:
+    """Log in through the login form and land on `next_path` with its (deferred) script run: keys typed
+    before the load event would reach a page that does not handle them yet (Enter would submit)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("section.login button[type=submit]").click()
+    expect(page).to_have_url(f"{base}{next_path}")
+    page.wait_for_load_state("load")

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.conftest import browser_log_in
 from tracker.catalogue.models import Indicator
 from tracker.demo.world import demo_password
 from tracker.entry.models import Report, Value
@@ -90,13 +91,7 @@ class TestKeyboardEntry:
                 "indicator__code", "value"
             )
         )
-        page.goto(f"{live_server.url}/accounts/login/?next=/entry/{unit.code}/2023Q4/")
-        page.fill("#id_username", DEMO_CLERK)
-        page.fill("#id_password", demo_password())
-        page.locator("section.login button[type=submit]").click()
-        expect(page).to_have_url(f"{live_server.url}/entry/{unit.code}/2023Q4/")
-        # The page's script (deferred) has run by the load event: before it, Enter would still submit.
-        page.wait_for_load_state("load")
+        browser_log_in(page, live_server.url, DEMO_CLERK, demo_password(), f"/entry/{unit.code}/2023Q4/")
 
         figures = page.locator("input.figure")
         figures.nth(0).focus()

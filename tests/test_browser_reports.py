@@ -14,6 +14,7 @@ import docx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import browser_log_in
 from tracker.demo.world import demo_password
 
 pytestmark = pytest.mark.browser
@@ -26,10 +27,7 @@ FORM1_2022 = "第一种形态47人次、占94%"
 def log_in(page: Page, base: str, next_path: str) -> None:
     page.goto(f"{base}{next_path}")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
-    page.fill("#id_username", DEMO_LEADER)
-    page.fill("#id_password", demo_password())
-    page.locator("section.login button[type=submit]").click()
-    expect(page).to_have_url(f"{base}{next_path}")
+    browser_log_in(page, base, DEMO_LEADER, demo_password(), next_path)
 
 
 class TestReportsInTheBrowser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, enter, make_user
+from tests.conftest import PASSWORD, browser_log_in, enter, make_user
 from tracker.entry.models import Report, Status, Value
 from tracker.orgs.models import Role
 
@@ -78,11 +78,7 @@ def test_another_groups_grid_and_a_unit_are_404(client, world, charlie, alice):
 def test_a_clerk_fills_the_grid_with_the_keyboard_and_a_pasted_block(page: Page, live_server, world, alice, indicators):
     reviewer = make_user("rose", world["forestry"], Role.REVIEWER)
     assert reviewer
-    page.goto(f"{live_server.url}/accounts/login/?next=/entry/grid/forestry/2023/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.locator("section.login button[type=submit]").click()
-    expect(page).to_have_url(f"{live_server.url}/entry/grid/forestry/2023/")
+    browser_log_in(page, live_server.url, "alice", PASSWORD, "/entry/grid/forestry/2023/")
 
     organ_first = page.locator("input[name='v_forestry-organ__grp_petitions_received']")
     organ_first.focus()

@@ -25,11 +25,12 @@ from tracker.aggregation.yearly import Aggregator, years_with_data
 from tracker.catalogue.figures import Change, change, percent
 from tracker.catalogue.models import Indicator
 from tracker.entry.deadlines import Timeliness
-from tracker.entry.models import AcceptanceStatus, Report, Status
+from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, Range
 from tracker.orgs.access import Permission, can, orgs_where, role_for
 from tracker.orgs.models import Organisation, OrgKind, Role, memberships_of
-from tracker.workflow.acceptance import AcceptanceCell, acceptance_overview, may
+from tracker.workflow.acceptance import AcceptanceWork, acceptance_overview, groups_of
+from tracker.workflow.acceptance import acceptance_work as waiting
 from tracker.workflow.models import Action, ReportTransition
 from tracker.workflow.selectors import completeness
 
@@ -201,31 +202,13 @@ def _change(indicator, now, before) -> Change:
     return change(now.value(indicator.code), before.value(indicator.code), is_share=indicator.is_share)
 
 
-@dataclass
-class AcceptanceWork:
-    to_accept: list[AcceptanceCell]  # reported by a group, for the user to accept or return
-    to_report: list[AcceptanceCell]  # every report approved, for the user to report (returned ones first)
-
-    def __bool__(self) -> bool:
-        return bool(self.to_accept or self.to_report)
-
-
 def acceptance_work(user, today: datetime.date | None = None) -> AcceptanceWork:
     """The groups' periods of this year and last that wait for the user: to accept, or to report."""
     today = today or timezone.localdate()
-    groups = list(Organisation.objects.for_user(user).filter(kind=OrgKind.GROUP).select_related("parent"))
-    to_accept, to_report = [], []
-    for year in (today.year - 1, today.year):
-        for row in acceptance_overview(groups, year):
-            for cell in row.cells:
-                if cell.status == AcceptanceStatus.SUBMITTED and may(user, "accept", cell.group):
-                    to_accept.append(cell)
-                elif (
-                    cell.status in (None, AcceptanceStatus.RETURNED) and cell.ready and may(user, "report", cell.group)
-                ):
-                    to_report.append(cell)
-    to_report.sort(key=lambda c: (c.status != AcceptanceStatus.RETURNED, c.period, c.group.path))
-    return AcceptanceWork(to_accept[:MAX_TASKS], to_report[:MAX_TASKS])
+    groups = groups_of(user)
+    rows = [row for year in (today.year - 1, today.year) for row in acceptance_overview(groups, year)]
+    work = waiting(user, rows)
+    return AcceptanceWork(work.to_accept[:MAX_TASKS], work.to_report[:MAX_TASKS])
 
 
 @dataclass

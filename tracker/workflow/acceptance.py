@@ -400,3 +400,33 @@ def acceptance_overview(groups, year: int) -> list[GroupRow]:
             )
         rows.append(GroupRow(group, cells))
     return rows
+
+
+@dataclass
+class AcceptanceWork:
+    """The groups' periods that wait for one user."""
+
+    to_accept: list[AcceptanceCell]  # reported by a group, for the user to accept or return
+    to_report: list[AcceptanceCell]  # every report approved, for the user to report (returned ones first)
+
+    def __bool__(self) -> bool:
+        return bool(self.to_accept or self.to_report)
+
+
+def groups_of(user) -> list[Organisation]:
+    """The stationed groups the user sees, with their commissions."""
+    return list(Organisation.objects.for_user(user).filter(kind=OrgKind.GROUP).select_related("parent"))
+
+
+def acceptance_work(user, rows: list[GroupRow]) -> AcceptanceWork:
+    """Of these groups' periods (acceptance_overview), those that wait for the user: to accept, or to report."""
+    to_accept, to_report = [], []
+    for row in rows:
+        for cell in row.cells:
+            if cell.status == AcceptanceStatus.SUBMITTED and may(user, AcceptanceAction.ACCEPT, cell.group):
+                to_accept.append(cell)
+            elif cell.status in (None, AcceptanceStatus.RETURNED) and cell.ready:
+                if may(user, AcceptanceAction.REPORT, cell.group):
+                    to_report.append(cell)
+    to_report.sort(key=lambda c: (c.status != AcceptanceStatus.RETURNED, c.period, c.group.path))
+    return AcceptanceWork(to_accept, to_report)

@@ -11,11 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tracker.aggregation.scope import parse_year
-from tracker.entry.models import AcceptanceStatus
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from tracker.orgs.access import get_org_for_user
-from tracker.orgs.models import Organisation, OrgKind
-from tracker.workflow.acceptance import acceptance_actions, acceptance_overview, acceptance_step, group_period, may
+from tracker.orgs.models import OrgKind
+from tracker.workflow.acceptance import (
+    acceptance_actions,
+    acceptance_overview,
+    acceptance_step,
+    acceptance_work,
+    group_period,
+    groups_of,
+    may,
+)
 from tracker.workflow.models import AcceptanceAction
 
 
@@ -23,15 +30,8 @@ from tracker.workflow.models import AcceptanceAction
 def acceptance_list(request):
     """Every group of the user's organisations, its periods of the year and where each stands with the commission."""
     year = parse_year(request.GET["year"]) if request.GET.get("year") else timezone.localdate().year
-    groups = list(Organisation.objects.for_user(request.user).filter(kind=OrgKind.GROUP).select_related("parent"))
-    rows = acceptance_overview(groups, year)
-    cells = [cell for row in rows for cell in row.cells]
-    to_accept = [c for c in cells if c.status == AcceptanceStatus.SUBMITTED and may(request.user, "accept", c.group)]
-    to_report = [
-        c
-        for c in cells
-        if c.status in (None, AcceptanceStatus.RETURNED) and c.ready and may(request.user, "report", c.group)
-    ]
+    rows = acceptance_overview(groups_of(request.user), year)
+    work = acceptance_work(request.user, rows)
     return render(
         request,
         "workflow/acceptance_list.html",
@@ -40,8 +40,8 @@ def acceptance_list(request):
             "previous_year": year - 1 if year > MIN_YEAR else None,
             "next_year": year + 1 if year < MAX_YEAR else None,
             "rows": rows,
-            "to_accept": to_accept,
-            "to_report": to_report,
+            "to_accept": work.to_accept,
+            "to_report": work.to_report,
         },
     )
 
