@@ -49,8 +49,12 @@ def new_row(code, value, note=""):
     return {"indicator": Indicator.objects.get(code=code).pk, "value": value, "note": note}
 
 
-def post_change(client, report, rows, initial):
-    return client.post(reverse("admin:entry_report_change", args=[report.pk]), inline_data(rows, initial))
+def post_change(client, report, rows, initial, opened_revision=None):
+    """The change page's post, as opened at the report's current revision unless `opened_revision` says."""
+    if opened_revision is None:
+        opened_revision = Report.objects.get(pk=report.pk).revision
+    data = {**inline_data(rows, initial), "opened_revision": opened_revision}
+    return client.post(reverse("admin:entry_report_change", args=[report.pk]), data)
 
 
 def snapshot():
@@ -214,3 +218,30 @@ class TestValidWrites:
         assert report.revision == 1
         assert report.values.get().value == 4
         assert History.objects.get().history_change_reason == "admin"
+
+
+class TestLostUpdates:
+    """The admin's change page, opened before a clerk's save, cannot write over that save."""
+
+    def test_a_page_opened_before_a_clerks_save_is_refused(self, admin_client, report):
+        opened_at = report.revision
+        page = admin_client.get(reverse("admin:entry_report_change", args=[report.pk])).content.decode()
+        assert f'name="opened_revision" value="{opened_at}"' in page
+        enter(report.organisation, "2022", {"grp_cases_filed": 7}, status=None)  # the clerk saves meanwhile
+        before = snapshot()
+        rows = [existing_row(report, "grp_cases_filed", 9)]
+        response = post_change(admin_client, report, rows, initial=1, opened_revision=opened_at)
+        assert_refused(response, before, "打开此页面后")
+        assert Value.objects.get().value == 7
+
+    def test_a_post_without_the_opened_revision_is_refused(self, admin_client, report):
+        before = snapshot()
+        data = {**inline_data([existing_row(report, "grp_cases_filed", 9)], 1)}
+        response = admin_client.post(reverse("admin:entry_report_change", args=[report.pk]), data)
+        assert_refused(response, before)
+
+    def test_a_page_opened_at_the_current_revision_saves(self, admin_client, report):
+        response = post_change(admin_client, report, [existing_row(report, "grp_cases_filed", 9)], initial=1)
+        assert response.status_code == 302
+        assert Value.objects.get().value == 9
+        assert Report.objects.get(pk=report.pk).revision == report.revision + 1

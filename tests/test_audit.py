@@ -54,6 +54,7 @@ class TestAuditRows:
             "period_number": 0,
             "status": "draft",
             "revision": 0,
+            "opened_revision": 0,
             f"{prefix}-TOTAL_FORMS": 1,
             f"{prefix}-INITIAL_FORMS": 0,
             f"{prefix}-MIN_NUM_FORMS": 0,
@@ -96,7 +97,8 @@ class TestAuditRows:
 
 class TestAdminWrites:
     def inline_data(self, report, rows, initial=0):
-        return inline_data(rows, initial)
+        # As the change page posts it: with the revision it was opened at.
+        return {**inline_data(rows, initial), "opened_revision": Report.objects.get(pk=report.pk).revision}
 
     def test_an_admin_edit_refuses_a_clerks_stale_page(self, client, admin_user, alice, indicators):
         clerk = client

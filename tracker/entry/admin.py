@@ -100,9 +100,19 @@ def _locked(report) -> bool:
 
 
 class ReportAdminForm(forms.ModelForm):
+    # The revision the change page was opened at. Compared under the report's row lock, which the
+    # admin's transaction then holds while the inlines are written: a clerk's or an import's save
+    # landing after the page was opened refuses this one, instead of being overwritten unseen.
+    opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
     class Meta:
         model = Report
         fields = ["organisation", "year", "period_type", "period_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["opened_revision"].initial = self.instance.revision
 
     def clean_year(self):
         year = self.cleaned_data.get("year")
@@ -115,6 +125,16 @@ class ReportAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is not None:
+            now = Report.objects.select_for_update().filter(pk=self.instance.pk).values_list("revision", flat=True)
+            if "opened_revision" not in self.errors and cleaned.get("opened_revision") != now.first():
+                raise ValidationError(
+                    _(
+                        "Someone changed this report's figures after you opened this page; nothing was saved. "
+                        "Open the report again to see their figures, then make your change."
+                    ),
+                    code="stale",
+                )
         # The same rule as everywhere: one period type per organisation and year.
         if self.instance.pk is None and not self.errors:
             period = Period(cleaned["year"], cleaned["period_type"], cleaned["period_number"])

@@ -519,8 +519,10 @@ class Change:
         return not self.exists or (self.old_value, self.old_note) != (self.row.value, self.row.note)
 
 
-def preview(rows: list[ImportRow]) -> tuple[list[Change], dict[int, int]]:
-    """Each row against what is stored, and the revisions of the reports it touches (id → revision)."""
+def preview(rows: list[ImportRow]) -> tuple[list[Change], dict[tuple[int, Period], int | None]]:
+    """Each row against what is stored, and the revision of every report it touches as the preview
+    saw it ((organisation id, period) → revision, None for a report not there yet): the confirm
+    hands them to values_save_bulk, which refuses the file if any changed meanwhile."""
     keys = {(row.organisation.pk, row.period) for row in rows}
     reports = {
         (r.organisation_id, r.period): r
@@ -537,4 +539,4 @@ def preview(rows: list[ImportRow]) -> tuple[list[Change], dict[int, int]]:
         changes.append(
             Change(row, value.value if value else None, value.note if value else "", exists=value is not None)
         )
-    return changes, {report.pk: report.revision for report in reports.values()}
+    return changes, {key: reports[key].revision if key in reports else None for key in keys}

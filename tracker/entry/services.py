@@ -223,6 +223,22 @@ class StaleReport(Exception):
         self.changed = changed
 
 
+class StaleReports(Exception):
+    """Reports a file's preview was made against changed before its import took their locks.
+
+    `reports` names each one (organisation, period): someone saved, created or imported figures
+    in between, and writing the file now would overwrite what they wrote without either knowing.
+    """
+
+    def __init__(self, reports: list[tuple[Organisation, Period]]):
+        super().__init__("stale reports")
+        self.reports = reports
+
+
+# A report's revision as a preview saw it, keyed by (organisation id, period); None: no report yet.
+Revisions = Mapping[tuple[int, Period], int | None]
+
+
 @dataclass
 class Entry:
     value: int | None
@@ -336,6 +352,7 @@ def values_save_bulk(
     enforce_role: bool = True,
     batch_size: int = 2000,
     chunk_reports: int = 250,
+    expected_revisions: Revisions | None = None,
 ) -> BulkResult:
     """Write many reports' figures at once, set-based, in one transaction (the file imports).
 
@@ -346,6 +363,12 @@ def values_save_bulk(
     Then existing reports and values are read once, new reports and values inserted in batches,
     changed values updated in batches, each with its audit row (simple_history's bulk helpers),
     every changed report's revision bumped once and its derived sums formed again.
+
+    `expected_revisions` (a preview's: see csvio.preview) is compared once every report's lock is
+    held, in the transaction that writes: a report saved, created or imported by anyone since the
+    preview refuses the whole set (StaleReports naming each), so a confirmed file never overwrites
+    a figure its user did not see, and of two overlapping imports confirmed at once the later one
+    is refused.
     """
     wanted: dict[tuple[int, Period], dict[Indicator, Entry]] = {}
     organisations: dict[int, Organisation] = {}
@@ -367,6 +390,14 @@ def values_save_bulk(
             (r.organisation_id, r.period): r
             for r in Report.objects.select_for_update().filter(organisation__in=list(organisations), year__in=years)
         }
+        if expected_revisions is not None:
+            stale = [
+                (organisations[org_id], period)
+                for org_id, period in wanted
+                if _revision(reports.get((org_id, period))) != expected_revisions.get((org_id, period))
+            ]
+            if stale:
+                raise StaleReports(stale)
         types = {(r.organisation_id, r.year): r.period_type for r in reports.values()}
         new = []
         for org_id, period in wanted:
@@ -410,6 +441,10 @@ def values_save_bulk(
             Report.objects.filter(pk__in=changed_ids[start : start + 500]).update(revision=F("revision") + 1)
         result.reports_changed = len(changed - created_ids)
     return result
+
+
+def _revision(report: Report | None) -> int | None:
+    return None if report is None else report.revision
 
 
 def _write_chunk(

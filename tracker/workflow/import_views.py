@@ -2,7 +2,7 @@
 
 The preview lists every change (old → new) and every bad line; the file itself is kept in the
 session, so that 确认导入 applies exactly the previewed file, and is refused if a report it touches
-changed in between. Rows are checked against the permission table (IMPORT) and the user's subtree:
+changed in between (checked under the reports' locks, as it is written). Rows are checked against the permission table (IMPORT) and the user's subtree:
 an organisation outside it is "unknown", as its URL would be a 404.
 """
 
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.entry.csvio import ImportFailed, RowError, check_records, preview, upload_records
-from tracker.entry.models import Report
-from tracker.entry.services import Entry, Source, values_save_bulk
+from tracker.entry.periods import Period, PeriodError
+from tracker.entry.services import Entry, Source, StaleReports, values_save_bulk
 from tracker.orgs.access import Permission, orgs_where
 
 SESSION_KEY = "tracker_import"
@@ -69,7 +69,7 @@ def import_page(request):
                 "name": upload.name,
                 "data": base64.b64encode(data).decode("ascii"),
                 "digest": hashlib.sha256(data).hexdigest(),
-                "revisions": {str(pk): revision for pk, revision in revisions.items()},
+                "revisions": [[org_pk, str(period), revision] for (org_pk, period), revision in revisions.items()],
             }
             context["may_confirm"] = True
     return render(request, "entry/import.html", context)
@@ -85,18 +85,17 @@ def _confirm(request, organisations):
         messages.error(request, _("The previewed file could not be read back: upload it again."))
         return redirect("entry:import")
     rows, errors = _read(kept["name"], data, organisations)
-    _changes, revisions = preview(rows) if rows else ([], {})
-    before = {int(pk): revision for pk, revision in kept["revisions"].items()}
-    stale = [pk for pk, revision in revisions.items() if before.get(pk) != revision]
-    if errors or stale:
+    if errors:
         for error in errors:
             messages.error(request, str(error))
-        for report in Report.objects.filter(pk__in=stale).select_related("organisation"):
-            messages.error(
-                request,
-                _("%(org)s, %(period)s changed after the preview: nothing was imported. Upload the file again.")
-                % {"org": report.organisation.name, "period": report.period.label},
-            )
+        return redirect("entry:import")
+    # Compared by values_save_bulk once it holds the reports' locks, in the transaction that writes:
+    # a check here, before the locks, would let a save that lands in between be overwritten.
+    try:
+        expected = {(org_pk, Period.parse(period)): revision for org_pk, period, revision in kept["revisions"]}
+    except (TypeError, ValueError, PeriodError):
+        # A preview kept by an earlier release, in another form.
+        messages.error(request, _("The previewed file could not be read back: upload it again."))
         return redirect("entry:import")
     try:
         with transaction.atomic():
@@ -104,7 +103,16 @@ def _confirm(request, organisations):
                 ((row.organisation, row.period, row.indicator, Entry(row.value, row.note)) for row in rows),
                 user=request.user,
                 source=Source.upload(kept["name"]),
+                expected_revisions=expected,
             )
+    except StaleReports as stale:
+        for organisation, period in stale.reports:
+            messages.error(
+                request,
+                _("%(org)s, %(period)s changed after the preview: nothing was imported. Upload the file again.")
+                % {"org": organisation.name, "period": period.label},
+            )
+        return redirect("entry:import")
     except (ValidationError, PermissionDenied) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
