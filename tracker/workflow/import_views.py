@@ -2,8 +2,9 @@
 
 The preview lists every change (old → new) and every bad line; the file itself is kept in the
 session, so that 确认导入 applies exactly the previewed file, and is refused if a report it touches
-changed in between (checked under the reports' locks, as it is written). Rows are checked against the permission table (IMPORT) and the user's subtree:
-an organisation outside it is "unknown", as its URL would be a 404.
+changed in between (checked under the reports' locks, as it is written). Rows are checked against
+the permission table (IMPORT) and the user's subtree: an organisation outside it is "unknown", as
+its URL would be a 404.
 """
 
 from __future__ import annotations
