@@ -193,8 +193,14 @@ OUTLIER_Z = 3.5
 OUTLIER_MIN_UNITS = 5
 
 
-def outliers(values, siblings: Mapping[int, Mapping[str, int | None]], codes_, names) -> list[Finding]:
-    """Figures far from the same figure of the sibling units (the other units of the group)."""
+def outliers(
+    values, siblings: Mapping[int, Mapping[str, int | None]], codes_, names, *, show_median: bool = True
+) -> list[Finding]:
+    """Figures far from the same figure of the sibling units (the other units of the group).
+
+    `show_median` False for a reader who may not see the siblings' figures (a unit's own clerk):
+    the warning says the figure stands out, without any number of theirs.
+    """
     findings = []
     for code in codes_:
         now = values.get(code)
@@ -210,15 +216,21 @@ def outliers(values, siblings: Mapping[int, Mapping[str, int | None]], codes_, n
             continue
         score = 0.6745 * (now - median) / mad
         if abs(score) > OUTLIER_Z:
+            if show_median:
+                message = _(
+                    "%(name)s: %(now)s is far from the other units of the group (their median: %(median)s). "
+                    "Check it, and explain it in the note if it is right."
+                ) % {"name": names.get(code, code), "now": f"{now:,}", "median": f"{median:,}"}
+            else:
+                message = _(
+                    "%(name)s: %(now)s is far from the same figure of the other units of the group. "
+                    "Check it, and explain it in the note if it is right."
+                ) % {"name": names.get(code, code), "now": f"{now:,}"}
             findings.append(
                 Finding(
                     f"outlier-{code}",
                     Severity.WARNING,
-                    _(
-                        "%(name)s: %(now)s is far from the other units of the group (their median: %(median)s). "
-                        "Check it, and explain it in the note if it is right."
-                    )
-                    % {"name": names.get(code, code), "now": f"{now:,}", "median": f"{median:,}"},
+                    message,
                     (code,),
                     now,
                     None,

@@ -169,7 +169,7 @@ def report_values(request, org: str, period: str):
         if ind.reported_by == organisation.kind and ind.is_derived
     ]
 
-    checks = report_checks(report) if report else None
+    checks = report_checks(report, viewer=request.user) if report else None
     # Where the group's figures of this period stand with the commission (shown with the status).
     acceptances = acceptances_of(organisation, period_obj)
     findings = checks.by_code() if checks else {}

@@ -21,7 +21,7 @@ from tracker.catalogue.models import Aggregation, Catalogue, Indicator
 from tracker.checks.engine import CheckResult, active_rules, explained, outliers, run_checks
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PERIODS_PER_YEAR
-from tracker.orgs.access import NEEDS_REASON, Permission, allowed, require
+from tracker.orgs.access import NEEDS_REASON, Permission, allowed, can, require
 from tracker.orgs.models import Organisation
 from tracker.workflow import notifications
 from tracker.workflow.acceptance import group_of, unlock_refusal
@@ -54,11 +54,12 @@ def allowed_actions(*, report: Report, user) -> list[dict]:
     return actions
 
 
-def report_checks(report: Report, *, rules=None) -> CheckResult:
+def report_checks(report: Report, *, rules=None, viewer=None) -> CheckResult:
     """The validation rules and the typo and year-over-year checks over one report's own figures.
 
     Compared with the period before (a typo check) and the same period last year (like with
-    like: the same period type); warnings a note explains are marked so.
+    like: the same period type); warnings a note explains are marked so. The sibling units'
+    median is named only to a `viewer` who may see the group's figures (None: the system).
     """
     catalogue = Catalogue.active()
     values = _report_values(report)
@@ -84,6 +85,7 @@ def report_checks(report: Report, *, rules=None) -> CheckResult:
             siblings,
             reported.entered().values_list("code", flat=True),
             names={ind.code: ind.name for ind in catalogue.indicators},
+            show_median=viewer is None or can(viewer, Permission.VIEW, report.organisation.parent),
         )
     noted = {
         code
@@ -163,8 +165,8 @@ def _sibling_values(report: Report) -> dict[int, dict]:
     return result
 
 
-def _check_submission(report: Report) -> None:
-    result = report_checks(report)
+def _check_submission(report: Report, user) -> None:
+    result = report_checks(report, viewer=user)
     problems = [_("Error: %(message)s") % {"message": finding.message} for finding in result.errors]
     for finding in result.warnings:
         if not finding.explained:
@@ -195,7 +197,7 @@ def report_transition(*, report: Report, user, action: str, reason: str = "") ->
                 code="wrong_status",
             )
         if action == Action.SUBMIT:
-            _check_submission(locked)
+            _check_submission(locked, user)
         if action == Action.UNLOCK and (refusal := unlock_refusal(locked)):
             raise ValidationError(refusal, code="held_by_commission")
         transition = ReportTransition.objects.create(
