@@ -175,7 +175,20 @@ def sum_known(values: Sequence[int | None]) -> tuple[int | None, int]:
 
 
 def percent(part: int, whole: int, decimals: int = 1) -> Decimal | None:
-    """`part` as a percentage of `whole` (e.g. the share of reports done); None for a zero whole."""
+    """`part` as a percentage of `whole` (e.g. the share of reports done); None for a zero whole.
+
+    Rounded as offices and calculators round (四舍五入, half away from zero): 1 of 16 is 6.3 %,
+    −1 of 16 is −6.3 %, not Decimal's default half-to-even 6.2 %. Exact, whatever the figures'
+    size: the quotient of two integers is a Fraction until it is rounded.
+    """
     if not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-decimals))
+    quotient = Fraction(part * 100, whole)
+    quantum = Decimal(1).scaleb(-decimals)
+    scale = 10**decimals
+    # Half away from zero on the exact quotient: floor(|q|·10^d + 1/2), with the sign put back.
+    magnitude = abs(quotient) * scale + Fraction(1, 2)
+    rounded = Decimal(magnitude.numerator // magnitude.denominator) / scale
+    if quotient < 0 and rounded:  # a change that rounds to nothing is 0.0, never −0.0
+        rounded = -rounded
+    return rounded.quantize(quantum)
