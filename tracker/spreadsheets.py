@@ -35,22 +35,70 @@ from openpyxl.worksheet.worksheet import Worksheet
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as it is: a leading formula character gets a quote in front."""
+def clean_text(text: str) -> str:
+    """Text without the control characters an .xlsx cannot hold (openpyxl refuses to write them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _invisible(character: str) -> bool:
+    # Spaces, and characters that show as nothing (zero-width space, BOM, direction marks, C1
+    # controls): a spreadsheet that trims them on import sees the character behind them first.
+    return character.isspace() or unicodedata.category(character) in ("Cf", "Cc")
+
+
+def _formula_like(text: str) -> bool:
     if text.startswith(FORMULA_STARTS):
+        return True
+    for character in text:
+        if not _invisible(character):
+            return character in FORMULA_STARTS
+    return False
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet shows as it is: a formula character, first or behind blanks, gets a quote in front."""
+    if _formula_like(text):
         return "'" + text
     return text
 
 
+def unneutralise(text: str) -> str:
+    """What `neutralise` put in front comes off again, so that a file the app wrote imports as it was.
+
+    Used by the import (tracker.entry.csvio), which reads the app's own exports and entry templates.
+    """
+    if text.startswith("'") and _formula_like(text[1:]):
+        return text[1:]
+    return text
+
+
+def safe_cell_text(text: str) -> str:
+    """Text for any spreadsheet cell: cleaned first, so that no removed character uncovers a formula."""
+    return neutralise(clean_text(text))
+
+
 def spreadsheet_cell(value: object) -> int | Decimal | float | str | None:
-    """What one cell holds: numbers as numbers, nothing as an empty cell, everything else as safe text."""
+    """What one cell holds: numbers as numbers, nothing as an empty cell, everything else as safe text.
+
+    Every writer of an .xlsx or .csv puts text through here (or `safe_cell_text`); only the app's
+    own formulas (the entry template's totals) are written without it.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | Decimal | float):
         return value
-    return neutralise(str(value))
+    return safe_cell_text(str(value))
+
+
+INVALID_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def safe_sheet_title(text: str) -> str:
+    """A worksheet's name as Excel takes it: no []:*?/\\ or control characters, no quote at either end, 31 long."""
+    title = INVALID_IN_SHEET_TITLE.sub("-", clean_text(text))[:31].strip("'")
+    return title or "Sheet1"
 
 
 XLSX = "xlsx"
@@ -174,7 +222,6 @@ HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 META_FONT = Font(size=10, color="595959")
-INVALID_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
 def display_width(text: str) -> int:
@@ -227,11 +274,6 @@ def column_widths(headers: Sequence[object], rows: Sequence[Sequence[object]]) -
     return widths
 
 
-def sheet_text(value: str) -> str:
-    # Control characters cannot be stored in an .xlsx at all.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
 def workbook_bytes(
     heading: SheetHeading,
     headers: Sequence[object],
@@ -243,13 +285,13 @@ def workbook_bytes(
     """One sheet: the title block, the header row, the rows, laid out and set up to print on A4."""
     book = Workbook()
     sheet = book.active
-    sheet.title = INVALID_IN_SHEET_TITLE.sub("-", sheet_title)[:31] or "Sheet1"
+    sheet.title = safe_sheet_title(sheet_title)
     columns = max(len(headers), 1)
     widths = column_widths(headers, rows)
 
     lines = heading.lines()
     for number, line in enumerate(lines, start=1):
-        cell = sheet.cell(row=number, column=1, value=sheet_text(neutralise(line)))
+        cell = sheet.cell(row=number, column=1, value=safe_cell_text(line))
         cell.font = TITLE_FONT if number == 1 else META_FONT
         cell.alignment = Alignment(horizontal="center" if number == 1 else "left", vertical="center")
         if columns > 1:
@@ -289,7 +331,8 @@ def workbook_bytes(
 
 
 def _cell_value(value: object) -> object:
-    return sheet_text(value) if isinstance(value, str) else value
+    # The caller's cells went through spreadsheet_cell already; this holds for any other caller.
+    return safe_cell_text(value) if isinstance(value, str) else value
 
 
 def _print_setup(sheet: Worksheet, *, header_row: int, landscape: bool) -> None:

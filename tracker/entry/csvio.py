@@ -36,7 +36,7 @@ from tracker.entry.services import (
 )
 from tracker.entry.workbook import is_entry_template, template_records
 from tracker.orgs.models import Organisation, OrgKind
-from tracker.spreadsheets import neutralise
+from tracker.spreadsheets import safe_cell_text, unneutralise
 
 COLUMNS = ("org", "period", "indicator", "value", "note")
 NOTE_MAX_LENGTH = Value._meta.get_field("note").max_length
@@ -64,14 +64,11 @@ def export_rows(*, organisation: Organisation, year: int) -> Iterator[list[str]]
     )
     for value in values:
         report = value.report
-        yield [
-            report.organisation.code,
-            str(report.period),
-            value.indicator.code,
-            "" if value.value is None else str(value.value),
-            # A note people typed can never run as a formula when the file is opened in Excel.
-            neutralise(value.note),
-        ]
+        figure = "" if value.value is None else str(value.value)
+        cells = (report.organisation.code, str(report.period), value.indicator.code, figure, value.note)
+        # A note people typed can never run as a formula when the file is opened in Excel;
+        # the import takes the quote off again (check_records).
+        yield [safe_cell_text(cell) for cell in cells]
 
 
 def export_csv(*, organisation: Organisation, year: int, stream: TextIO) -> int:
@@ -275,7 +272,8 @@ def check_records(
                 )
             )
             continue
-        cell = {name: cells[pos].strip() for name, pos in positions.items()}
+        # The quote an export put before formula-like text comes off: a note reads as it was stored.
+        cell = {name: unneutralise(cells[pos].strip()) for name, pos in positions.items()}
         line_errors: list[str] = []
 
         org_code = cell["org"]

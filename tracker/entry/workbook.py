@@ -6,6 +6,9 @@ organisation, its notes) are unlocked, with data validation to whole numbers; a 
 formula over its parts; the 口径 is a comment on the indicator's name. Hidden cells carry what the
 import needs (the organisations' and indicators' codes, the period), so the filled workbook goes
 in through the same preview as a CSV (tracker.entry.csvio.upload_records).
+
+Every text and figure goes in through `tracker.spreadsheets.spreadsheet_cell`, so a name or a note
+people typed never runs as a formula; the totals' `=SUM(...)` are the only formulas, written here.
 """
 
 from __future__ import annotations
@@ -16,15 +19,18 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.catalogue.models import Indicator, Kind, section_label
 from tracker.entry.models import Value
 from tracker.entry.periods import Period, PeriodError
 from tracker.orgs.models import Organisation, OrgKind
+from tracker.spreadsheets import clean_text, safe_sheet_title, spreadsheet_cell
 
 MARKER = "tracker-entry-template-1"
 CODE_ROW, HEADER_ROW, FIRST_ROW = 3, 4, 5
@@ -50,6 +56,13 @@ def _stored(orgs: list[Organisation], period: Period) -> dict[tuple[int, str], V
     return {(v.report.organisation_id, v.indicator.code): v for v in values.select_related("report")}
 
 
+def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write one cell of the template as every spreadsheet cell is written: safe text, numbers as numbers."""
+    cell = sheet.cell(row, column)
+    cell.value = spreadsheet_cell(value)
+    return cell
+
+
 def entry_workbook(organisation: Organisation, period: Period) -> bytes:
     """The template for the organisation (and a group's units) and the period, current figures filled in."""
     orgs = template_organisations(organisation)
@@ -65,24 +78,23 @@ def entry_workbook(organisation: Organisation, period: Period) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = period.label[:31]
+    sheet.title = safe_sheet_title(period.label)
     last_org_column = FIRST_ORG_COLUMN + len(orgs) - 1
     previous_column, note_column = last_org_column + 1, last_org_column + 2
-    sheet.cell(1, NAME_COLUMN, f"{organisation.name} · {period.label} · {_('entry template')}").font = Font(
-        bold=True, size=14
-    )
-    sheet.cell(2, NAME_COLUMN, _("Fill the white cells with whole numbers; then upload the file on the import page."))
-    sheet.cell(CODE_ROW, CODE_COLUMN, MARKER)
-    sheet.cell(CODE_ROW, NAME_COLUMN, str(period))
+    title = f"{organisation.name} · {period.label} · {_('entry template')}"
+    _put(sheet, 1, NAME_COLUMN, title).font = Font(bold=True, size=14)
+    _put(sheet, 2, NAME_COLUMN, _("Fill the white cells with whole numbers; then upload the file on the import page."))
+    _put(sheet, CODE_ROW, CODE_COLUMN, MARKER)
+    _put(sheet, CODE_ROW, NAME_COLUMN, str(period))
     headers = {NAME_COLUMN: _("Indicator"), UNIT_COLUMN: _("Unit")}
     for index, org in enumerate(orgs):
-        sheet.cell(CODE_ROW, FIRST_ORG_COLUMN + index, org.code)
+        _put(sheet, CODE_ROW, FIRST_ORG_COLUMN + index, org.code)
         headers[FIRST_ORG_COLUMN + index] = org.name
     if single:
         headers[previous_column] = _("Previous period")
         headers[note_column] = _("Note")
     for column, text in headers.items():
-        cell = sheet.cell(HEADER_ROW, column, text)
+        cell = _put(sheet, HEADER_ROW, column, text)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
 
@@ -105,17 +117,18 @@ def entry_workbook(organisation: Organisation, period: Period) -> bytes:
     for ind in indicators:
         if ind.section != section:
             section = ind.section
-            cell = sheet.cell(row, NAME_COLUMN, section_label(section))
+            cell = _put(sheet, row, NAME_COLUMN, section_label(section))
             cell.font = Font(bold=True)
             for column in range(NAME_COLUMN, (note_column if single else last_org_column) + 1):
                 sheet.cell(row, column).fill = SECTION_FILL
             row += 1
         rows_of[ind.code] = row
-        sheet.cell(row, CODE_COLUMN, ind.code)
-        name = sheet.cell(row, NAME_COLUMN, ind.name)
+        _put(sheet, row, CODE_COLUMN, ind.code)
+        name = _put(sheet, row, NAME_COLUMN, ind.name)
         if ind.definition:
-            name.comment = Comment(ind.definition, "口径")
-        sheet.cell(row, UNIT_COLUMN, ind.unit_word)
+            # A comment is never a formula, but a control character in it breaks the file all the same.
+            name.comment = Comment(clean_text(ind.definition), "口径")
+        _put(sheet, row, UNIT_COLUMN, ind.unit_word)
         formula = ind.kind == Kind.DERIVED_SUM and not ind.may_be_entered
         for index, org in enumerate(orgs):
             column = FIRST_ORG_COLUMN + index
@@ -128,19 +141,20 @@ def entry_workbook(organisation: Organisation, period: Period) -> bytes:
                 cell.fill = LOCKED_FILL
                 continue
             saved = stored.get((org.pk, ind.code))
-            cell.value = saved.value if saved else None
+            cell.value = spreadsheet_cell(saved.value if saved else None)
             cell.protection = Protection(locked=False)
             cell.number_format = "#,##0"
             validation.add(cell)
         if single and not formula:
             before = previous.get((orgs[0].pk, ind.code))
-            sheet.cell(row, previous_column, before.value if before else None).fill = LOCKED_FILL
+            _put(sheet, row, previous_column, before.value if before else None).fill = LOCKED_FILL
             saved = stored.get((orgs[0].pk, ind.code))
-            note = sheet.cell(row, note_column, saved.note if saved else "")
+            note = _put(sheet, row, note_column, saved.note if saved else "")
             note.protection = Protection(locked=False)
         row += 1
 
-    # Derived totals: a formula over the rows of their parts, in each organisation's column.
+    # Derived totals: a formula over the rows of their parts, in each organisation's column. The app's
+    # own formula, made of cell references only: the one cell not written through `_put`.
     for (at, column), parts in formulas.items():
         letter = get_column_letter(column)
         cells = [f"{letter}{rows_of[part]}" for part in parts if part in rows_of]
@@ -172,8 +186,9 @@ def _previous_sheet(book, sheet, orgs, period: Period, rows_of: dict[str, int], 
     previous = period.previous()
     stored = _stored(orgs, previous)
     reference = book.copy_worksheet(sheet)
-    reference.title = f"{_('Previous period')} {previous.label}"[:31]
-    reference.cell(1, NAME_COLUMN).value = f"{sheet.cell(1, NAME_COLUMN).value} · {_('previous period, for reference')}"
+    reference.title = safe_sheet_title(f"{_('Previous period')} {previous.label}")
+    title = f"{sheet.cell(1, NAME_COLUMN).value} · {_('previous period, for reference')}"
+    reference.cell(1, NAME_COLUMN).value = spreadsheet_cell(title)
     reference.cell(CODE_ROW, CODE_COLUMN).value = None
     for code, at in rows_of.items():
         for index, org in enumerate(orgs):
@@ -183,7 +198,7 @@ def _previous_sheet(book, sheet, orgs, period: Period, rows_of: dict[str, int], 
             if (at, column) in formulas or cell.fill == LOCKED_FILL:
                 continue
             saved = stored.get((org.pk, code))
-            cell.value = saved.value if saved else None
+            cell.value = spreadsheet_cell(saved.value if saved else None)
     reference.protection.sheet = True
 
 

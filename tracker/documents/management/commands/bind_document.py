@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tracker.documents.assistant import Assistant
 from tracker.documents.wordfile import NotAWordFile, docx_text
 from tracker.orgs.models import Organisation
+from tracker.spreadsheets import safe_cell_text
 
 CONTEXT = 12
 
@@ -55,5 +56,6 @@ class Command(BaseCommand):
             slot = candidate.slot
             position = slot.start + len(slot.prefix)
             context = text[max(0, slot.start - CONTEXT) : slot.end + CONTEXT].replace("\n", " ")
-            writer.writerow([position, slot.found, context, candidate.best or "-"])
+            # The document's own words may be opened in Excel; the binding is a code or the app's "-".
+            writer.writerow([position, safe_cell_text(slot.found), safe_cell_text(context), candidate.best or "-"])
         sys.stdout.flush()
