@@ -159,6 +159,8 @@ class TestGenerating:
         forms = {"grp_form1_person_times": 47, "grp_form2_person_times": 3}
         forms |= {"grp_form3_person_times": 0, "grp_form4_person_times": 0}
         enter(world["organ"], "2022", forms | {"grp_cases_filed": 8})
+        # The group's other unit has entered these too (none of each): complete figures carry no mark.
+        enter(world["park"], "2022", dict.fromkeys(forms, 0) | {"grp_cases_filed": 0})
         enter(world["city"], "2022", {"city_four_forms_total": 3038})
         result = generate(template.current, world["forestry"], Range.full(2022))
         out = result.text

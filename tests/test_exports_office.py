@@ -132,8 +132,9 @@ class TestLayout:
 
     def test_columns_are_wide_enough_for_the_longest_chinese_cell(self, leader_client, figures):
         sheet = workbook(leader_client.get("/reports/forestry/2022/units/", {"_export": "xlsx"}))
-        body = list(sheet.iter_rows(min_row=HEADER_ROW + 1))
+        body = list(sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=sheet.max_row - 3))  # less the notes
         sections = [row[0].value for row in body]
+        assert None not in sections
         assert sheet.column_dimensions["A"].width >= max(wide(s) for s in sections) > max(map(len, sections))
         # The indicators: as wide as the longest name that fits on one line of a capped column
         # (about 20 Chinese characters); a longer one wraps.
@@ -163,7 +164,9 @@ class TestLayout:
         petitions = row_of(sheet, 2, "接收信访举报")
         total = petitions[-1]
         assert total.value == 12350 and total.data_type == "n"
-        assert total.number_format == "#,##0"
+        # 苗圃 entered nothing: the total is a number that prints its mark through its format.
+        assert total.number_format == '#,##0"（1个单位未报全）"'
+        assert petitions[3].number_format == "#,##0"  # a unit's own, complete figure
         assert total.alignment.horizontal == "right"
         assert petitions[1].alignment.horizontal == "left"
 
@@ -172,9 +175,10 @@ class TestLayout:
         cases = row_of(sheet, 2, "立案")
         change_percent = cases[6]
         assert change_percent.value == -25
-        assert change_percent.number_format == "#,##0.0"
+        # Formed from incomplete figures (both years): still a number, its mark in the format.
+        assert change_percent.number_format == '#,##0.0"（含未报全数据）"'
         assert change_percent.alignment.horizontal == "right"
-        assert cases[5].number_format == "#,##0"  # the change itself, a whole number
+        assert cases[5].number_format.startswith("#,##0\"")  # the change itself, a whole number
 
     def test_the_header_row_is_bold_filled_and_bordered(self, leader_client):
         sheet = workbook(leader_client.get("/reports/forestry/2022/", {"_export": "xlsx"}))
@@ -204,10 +208,15 @@ class TestPrinting:
         assert header(sheet) == ("板块", "指标", "单位", "水务局机关", "合计")
         assert sheet.page_setup.orientation == "landscape"
 
-    def test_a_narrow_table_prints_portrait(self, leader_client):
-        sheet = workbook(leader_client.get("/reports/forestry/trend/", {"_export": "xlsx"}))
+    def test_a_narrow_table_prints_portrait(self, leader_client, data):
+        # Every unit's figures complete: no marks widen the columns.
+        Report.objects.filter(organisation=data["nursery"]).delete()
+        data["nursery"].delete()
+        enter_again(data["park"], 2022, {"grp_cases_filed": 0})
+        enter_again(data["park"], 2021, {"grp_cases_filed": 2})
+        sheet = workbook(leader_client.get("/reports/forestry/trend/", {"_export": "xlsx", "section": "审查调查"}))
         assert len(header(sheet)) == 5
-        assert sheet.page_setup.orientation == "portrait"
+        assert sheet.page_setup.orientation == "portrait", [sheet.column_dimensions[c].width for c in "ABCDE"]
         assert int(sheet.page_setup.paperSize) == 9
         assert sheet.print_title_rows == f"$1:${HEADER_ROW}"
 

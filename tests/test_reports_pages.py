@@ -173,8 +173,9 @@ class TestSummary:
         assert unit == "件"
         assert this == "3（2个单位未报全）"
         assert last == "4（1个单位未报全）"  # 苗圃 entered nothing in 2021
-        assert absolute == "-1"
-        assert percent == "-25.0%"
+        # Both sides incomplete: the change says it is formed from incomplete figures.
+        assert absolute == "-1（含未报全数据）"
+        assert percent == "-25.0%（含未报全数据）"
 
     def test_it_prints_lower_bounds_as_n_yu(self, leader_client):
         response = leader_client.get(self.url)
@@ -223,8 +224,8 @@ class TestSummary:
         assert cells(response, "row-grp_cases_filed")[2:6] == [
             "8（1个单位未报全）",
             "4（1个单位未报全）",
-            "+4",
-            "+100.0%",
+            "+4（含未报全数据）",
+            "+100.0%（含未报全数据）",
         ]
         html = response.content.decode()
         assert "其中1份报表尚未审核，已计入。" in html

@@ -84,3 +84,47 @@ def test_the_exports(leader):
     book = openpyxl.load_workbook(io.BytesIO(leader.get("/reports/forestry/2023/?_export=xlsx").content))
     cells = [row for row in book.active.iter_rows(values_only=True) if "立案" in row]
     assert cells and any(value in (Decimal("-6.3"), -6.3) for value in cells[0]), cells
+
+
+class TestSharesSayHowTheyAreRounded:
+    """An exact breakdown's shares add up to 100 by the largest remainder: 52 of 56 may print 92.8% where a
+    calculator gives 92.9%. Every page, download and document printing them says so."""
+
+    NOTE = "注：占比按最大余额法修约，合计为100%。"
+
+    @pytest.fixture
+    def forms(self, world, indicators):
+        figures = {
+            "grp_form1_person_times": 52,
+            "grp_form2_person_times": 2,
+            "grp_form3_person_times": 1,
+            "grp_form4_person_times": 1,
+        }
+        enter(world["organ"], "2023", figures)
+        enter(world["park"], "2023", dict.fromkeys(figures, 0))
+
+    def test_the_summary(self, client, bob, forms):
+        client.force_login(bob)
+        html = client.get("/reports/forestry/2023/").content.decode()
+        assert self.NOTE in html
+
+    def test_the_bulletin_page_and_word_file(self, client, bob, forms):
+        client.force_login(bob)
+        assert self.NOTE in client.get("/reports/forestry/2023/bulletin/").content.decode()
+        document = docx.Document(io.BytesIO(client.get("/reports/forestry/2023/bulletin.docx").content))
+        assert document.paragraphs[-1].text == self.NOTE
+
+    def test_the_json(self, client, bob, forms):
+        client.force_login(bob)
+        body = client.get("/api/v1/summary/?org=forestry&year=2023").json()
+        rounding = {key: block["rounding"] for key, block in body["breakdowns"].items()}
+        assert rounding["grp_four_forms_total"] == "largest_remainder"
+
+    def test_a_generated_document_printing_a_share(self, client, bob, world, forms):
+        from tracker.documents.services import template_create
+
+        template = template_create(organisation=world["forestry"], name="通报", user=bob, text="第一种形态占93%。")
+        client.force_login(bob)
+        response = client.get(f"/documents/{template.pk}/forestry/2023/")
+        assert response.context["result"].shares_printed, response.context["result"].text
+        assert self.NOTE in response.content.decode()

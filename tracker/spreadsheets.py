@@ -77,7 +77,34 @@ def safe_cell_text(text: str) -> str:
     return neutralise(clean_text(text))
 
 
-def spreadsheet_cell(value: object) -> int | Decimal | float | str | None:
+class MarkedNumber(Decimal):
+    """A figure that must never be read as complete: added up from incomplete reports, or a change
+    formed from such a figure. Excel gets the number with the mark in its number format (the cell
+    shows "12（3个单位未报全）" and still adds up where someone wants it to); a CSV, which has no
+    formats, writes the mark beside the number as text.
+
+    A Decimal, so that django-tables2's export (force_str, strings_only) hands it on as a number.
+    """
+
+    mark: str
+
+    def __new__(cls, value: int | Decimal, mark: str) -> MarkedNumber:
+        number = super().__new__(cls, value)
+        number.mark = mark
+        return number
+
+    @property
+    def value(self) -> Decimal:
+        return Decimal(self)
+
+    def __str__(self) -> str:
+        return f"{self.value}{self.mark}"
+
+    def __repr__(self) -> str:
+        return f"MarkedNumber({self.value!r}, {self.mark!r})"
+
+
+def spreadsheet_cell(value: object) -> int | Decimal | float | str | MarkedNumber | None:
     """What one cell holds: numbers as numbers, nothing as an empty cell, everything else as safe text.
 
     Every writer of an .xlsx or .csv puts text through here (or `safe_cell_text`); only the app's
@@ -87,6 +114,8 @@ def spreadsheet_cell(value: object) -> int | Decimal | float | str | None:
         return None
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, MarkedNumber):
+        return MarkedNumber(value.value, clean_text(value.mark).replace('"', ""))
     if isinstance(value, int | Decimal | float):
         return value
     return safe_cell_text(str(value))
@@ -126,6 +155,9 @@ class SheetHeading:
     # A commission's figures: only what it accepted from the groups (True), or not yet accepted too
     # (False); None where acceptance does not apply.
     accepted_only: bool | None = None
+    # What the table's figures need said of them, printed under the table as a published table's
+    # 注 (an Excel file only: a CSV stays a plain table): how shares round, what a mark means.
+    notes: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """The title block: what, which range and which reports, and when it was made."""
@@ -198,7 +230,11 @@ def csv_text(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> str
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(headers)
-    writer.writerows(rows)
+    # A marked figure is written as its text ("12（3个单位未报全）"): a CSV has no formats to carry it;
+    # as text, a negative one ("-1（含未报全数据）") is quoted as any text starting with "-" is.
+    writer.writerows(
+        [safe_cell_text(str(cell)) if isinstance(cell, MarkedNumber) else cell for cell in row] for row in rows
+    )
     return UTF8_BOM + stream.getvalue()
 
 
@@ -246,6 +282,8 @@ def number_format(value: int | Decimal | float) -> str:
 def cell_width(value: object) -> int:
     if value is None:
         return 0
+    if isinstance(value, MarkedNumber):
+        return len(f"{value.value:,}") + 1 + display_width(value.mark)
     if isinstance(value, int | Decimal | float):
         return len(f"{value:,}") + 1
     return display_width(str(value))
@@ -311,13 +349,28 @@ def workbook_bytes(
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column, value=_cell_value(value))
             cell.border = BORDER
-            if isinstance(value, int | Decimal | float):
+            if isinstance(value, MarkedNumber):
+                # The number stays a number; its format prints the mark after it.
+                cell.number_format = f'{number_format(value.value)}"{value.mark}"'
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            elif isinstance(value, int | Decimal | float):
                 cell.number_format = number_format(value)
                 cell.alignment = Alignment(horizontal="right", vertical="center")
             else:
                 wrap = value is not None and cell_width(value) + PADDING > widths[column - 1]
                 cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=wrap)
         fit_row_height(sheet, row_number, row, widths)
+
+    # The notes under the table, each across its width, wrapped.
+    note_row = header_row + len(rows) + 2
+    full_width = sum(widths)
+    for number, note in enumerate(heading.notes, start=note_row):
+        cell = sheet.cell(row=number, column=1, value=safe_cell_text(note))
+        cell.font = META_FONT
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        if columns > 1:
+            sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=columns)
+        sheet.row_dimensions[number].height = LINE_HEIGHT * lines_needed(note, full_width) + 2
 
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
@@ -332,6 +385,8 @@ def workbook_bytes(
 
 def _cell_value(value: object) -> object:
     # The caller's cells went through spreadsheet_cell already; this holds for any other caller.
+    if isinstance(value, MarkedNumber):
+        return value.value
     return safe_cell_text(value) if isinstance(value, str) else value
 
 

@@ -50,7 +50,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db import connections
 
-from tracker.catalogue.figures import PartShare, breakdown_shares, share_values
+from tracker.catalogue.figures import Change, PartShare, breakdown_shares, change, share_values
 from tracker.catalogue.models import Aggregation, Breakdown, Catalogue, Indicator
 from tracker.entry.models import ApprovedTotal, DerivedFigure, Report, Status, Value
 from tracker.entry.periods import MONTHS_PER_PERIOD, Period, PeriodType, Range, period_end_month
@@ -148,6 +148,16 @@ class OrgFigures:
         if indicator.reported_by == self.organisation.kind and not figure.known:
             return 0
         return figure.missing
+
+    def change(self, indicator: Indicator, last: OrgFigures) -> Change:
+        """This figure against `last` (the same range last year): the one 同比 of every page, export,
+        document and the start page, marked partial when either side is incomplete."""
+        return change(
+            self.value(indicator.code),
+            last.value(indicator.code),
+            is_share=indicator.is_share,
+            partial=bool(self.incomplete(indicator) or last.incomplete(indicator)),
+        )
 
     @cached_property
     def breakdowns(self) -> list[BreakdownFigures]:

@@ -152,20 +152,23 @@ def breakdown_shares(breakdown: Breakdown, values: Mapping[str, int | Decimal | 
 class Change:
     absolute: int | None
     percent: Decimal | None  # one decimal; None where last year is empty or zero
+    # Either side was added up from incomplete reports (a reporter missing periods of the range, a
+    # group not yet accepted): the change is printed only with a mark that says so.
+    partial: bool = False
 
 
-def change(current: int | None, previous: int | None, *, is_share: bool = False) -> Change:
+def change(current: int | None, previous: int | None, *, is_share: bool = False, partial: bool = False) -> Change:
     """Year-over-year change: absolute, and percent of last year's figure.
 
     A share's change is in percentage points; a percent of a percent would read wrongly,
-    so shares get none.
+    so shares get none. `partial`: either figure is incomplete (OrgFigures.change knows).
     """
     if current is None or previous is None:
         return Change(None, None)
     absolute = current - previous
     if previous == 0 or is_share:
-        return Change(absolute, None)
-    return Change(absolute, percent(absolute, previous))
+        return Change(absolute, None, partial)
+    return Change(absolute, percent(absolute, previous), partial)
 
 
 def sum_known(values: Sequence[int | None]) -> tuple[int | None, int]:

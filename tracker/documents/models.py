@@ -98,6 +98,9 @@ class Draft(models.Model):
     # changed figures shows what changed instead of replacing the edit.
     generated = models.TextField(_("generated text"))
     figures = models.JSONField(_("figures"), default=dict)
+    # The leader saw which figures are formed from incomplete reports and chose to print them as they
+    # stand, without the mark "（N个单位未报全）" (tracker.documents.generate); shown on the page.
+    as_they_stand = models.BooleanField(_("incomplete figures printed as they stand"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

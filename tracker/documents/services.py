@@ -20,9 +20,9 @@ from tracker.documents.models import DocumentTemplate, Draft, Kind, TemplateVers
 from tracker.documents.wordfile import NotAWordFile, docx_text
 from tracker.entry.periods import Range
 from tracker.orgs.access import Permission, require, within_reach
-from tracker.orgs.models import Organisation, memberships_of, path_prefixes
+from tracker.orgs.models import Organisation, OrganisationText, memberships_of, path_prefixes
+from tracker.uploads import UploadRefused, check_size
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 100_000
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -88,12 +88,19 @@ def generated_for(user, template: DocumentTemplate):
 def read_source(*, upload=None, text: str = "") -> tuple[str, str, bytes | None]:
     """(text, source file name, .docx bytes) from an upload or pasted text; ValidationError in Chinese."""
     if upload is not None:
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB."), code="too_large")
+        try:
+            check_size(upload.size)  # before the file is read into memory
+        except UploadRefused as refused:
+            raise ValidationError(refused.message, code="too_large") from refused
         data = upload.read()
         try:
             text = docx_text(data)
         except NotAWordFile as exc:
+            if exc.reason:  # a limit, or a damaged file: what it is
+                raise ValidationError(
+                    _("“%(name)s” cannot be read: %(reason)s") % {"name": upload.name, "reason": exc.reason},
+                    code="unreadable",
+                ) from exc
             raise ValidationError(
                 _("“%(name)s” is not a Word (.docx) file. Save it as .docx in Word, or paste its text.")
                 % {"name": upload.name},
@@ -132,7 +139,15 @@ def binding_problem(binding: str, catalogue: Catalogue) -> str | None:
     if not binding or binding in YEAR_BINDINGS or binding in NAMED:
         return None
     if binding.startswith("text:"):
-        if KEY.match(binding.removeprefix("text:")):
+        key = binding.removeprefix("text:")
+        longest = OrganisationText._meta.get_field("key").max_length
+        if len(key) > longest:
+            # No text can have such a key: refused, not kept to be filled by nothing ever.
+            return _("A text key has at most %(max)d characters; this one has %(length)d.") % {
+                "max": longest,
+                "length": len(key),
+            }
+        if KEY.match(key):
             return None
         return _("A text key is lower-case letters, digits and _.")
     if binding.startswith("share:"):
@@ -227,11 +242,25 @@ def bindings_save(version: TemplateVersion, *, user, chosen: dict[int, str]) -> 
 
 
 def draft_save(
-    template: DocumentTemplate, *, organisation: Organisation, rng: Range, user, text: str, generated
+    template: DocumentTemplate,
+    *,
+    organisation: Organisation,
+    rng: Range,
+    user,
+    text: str,
+    generated,
+    as_they_stand: bool = False,
 ) -> Draft:
-    """Keep a person's edit of a generated text (a new version each time)."""
+    """Keep a person's edit of a generated text (a new version each time).
+
+    `as_they_stand`: the figures formed from incomplete reports are printed without their marks; the
+    marks `generated` printed are taken out of the text (a person's own words stay as they are).
+    """
     require(user, Permission.MANAGE_TEMPLATES, organisation)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if as_they_stand:
+        for mark in generated.marks:
+            text = text.replace(mark, "")
     if "\x00" in text:
         raise ValidationError(_("The text holds a character that cannot be stored."), code="nul")
     if len(text) > MAX_TEXT_CHARS:
@@ -244,6 +273,7 @@ def draft_save(
         text=text,
         generated=generated.text,
         figures=generated.figures,
+        as_they_stand=as_they_stand,
         created_by=user,
     )
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +28,7 @@ from tracker.catalogue.models import Catalogue
 from tracker.documents import services
 from tracker.documents.forms import SourceForm, TemplateForm
 from tracker.documents.generate import generate, plain_paragraphs
-from tracker.documents.wordfile import fill_docx
+from tracker.documents.wordfile import NotAWordFile, fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require, within_reach
 from tracker.orgs.models import OrganisationText, OrgKind, nearest_texts
@@ -255,16 +255,28 @@ def choose(request, pk: int):
 
 
 def _generated(request, pk: int, org: str, year: int):
+    """The template, scope, version, the latest drafts and the one shown (None when asked for the text
+    afresh), and the text generated: with the marks of partial figures unless that draft printed them
+    as they stand."""
     template, version = services.template_and_version_for_user(request.user, pk)
     scope = ReportScope.from_request(request, org, year)
     if not scope.organisation.path.startswith(template.organisation.path):
         raise Http404(_("This template is not used by that organisation."))
-    result = generate(version, scope.organisation, scope.range, **scope.counting)
-    return template, scope, version, result
+    fresh = request.method != "POST" and request.GET.get("fresh") == "1"
+    # The latest draft is the first of the list of drafts (services.latest_draft's filter and order).
+    drafts = list(
+        template.drafts.filter(
+            organisation=scope.organisation, year=scope.year, through=scope.range.through_text
+        ).select_related("created_by")[:10]
+    )
+    draft = None if fresh or not drafts else drafts[0]
+    marked = request.method == "POST" or draft is None or not draft.as_they_stand
+    result = generate(version, scope.organisation, scope.range, marked=marked, **scope.counting)
+    return template, scope, version, drafts, draft, result
 
 
 def generated(request, pk: int, org: str, year: int):
-    template, scope, version, result = _generated(request, pk, org, year)
+    template, scope, version, drafts, draft, result = _generated(request, pk, org, year)
     if request.method == "POST":
         try:
             services.draft_save(
@@ -274,6 +286,7 @@ def generated(request, pk: int, org: str, year: int):
                 user=request.user,
                 text=request.POST.get("text", ""),
                 generated=result,
+                as_they_stand=request.POST.get("as_they_stand") == "1",
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -282,13 +295,6 @@ def generated(request, pk: int, org: str, year: int):
             messages.success(request, _("Draft saved."))
         return redirect(request.path + scope.query)
     fresh = request.GET.get("fresh") == "1"
-    # The latest draft is the first of the list of drafts (services.latest_draft's filter and order).
-    drafts = list(
-        template.drafts.filter(
-            organisation=scope.organisation, year=scope.year, through=scope.range.through_text
-        ).select_related("created_by")[:10]
-    )
-    draft = None if fresh or not drafts else drafts[0]
     changes = []
     if draft is not None:
         for start, printed in result.figures.items():
@@ -296,6 +302,7 @@ def generated(request, pk: int, org: str, year: int):
             if before is not None and before != printed:
                 changes.append({"label": result.labels.get(start, ""), "before": before, "after": printed})
     missing = _grouped(result.missing)
+    incomplete = _grouped(result.incomplete)
     docx_url = reverse("documents:docx", args=[pk, scope.organisation.code, scope.year]) + scope.query
     years = {}
     for label, year in (("previous_url", scope.year - 1), ("next_url", scope.year + 1)):
@@ -315,7 +322,8 @@ def generated(request, pk: int, org: str, year: int):
             "drafts": drafts,
             "changes": changes,
             "missing": missing,
-            "visible": _visible(request.user, missing),
+            "incomplete": incomplete,
+            "visible": _visible(request.user, missing + incomplete),
             "editor_text": draft.text if draft else result.text,
             "paragraphs": plain_paragraphs(draft.text) if draft else result.paragraphs,
             "docx_url": docx_url + (("&" if scope.query else "?") + "fresh=1" if fresh else ""),
@@ -354,15 +362,19 @@ def _grouped(gaps) -> list[dict]:
 
 @require_safe
 def generated_docx(request, pk: int, org: str, year: int):
-    template, scope, version, result = _generated(request, pk, org, year)
-    draft = (
-        None if request.GET.get("fresh") == "1" else services.latest_draft(template, scope.organisation, scope.range)
-    )
+    template, scope, version, _drafts, draft, result = _generated(request, pk, org, year)
     text = draft.text if draft else result.text
     lines, generated_lines = text.split("\n"), result.text.split("\n")
     if version.is_docx and len(lines) == len(generated_lines):
         edited = {i: new for i, (new, old) in enumerate(zip(lines, generated_lines, strict=True)) if new != old}
-        content = fill_docx(bytes(version.source), version.text, result.replacements, edited)
+        try:
+            content = fill_docx(bytes(version.source), version.text, result.replacements, edited)
+        except NotAWordFile as exc:
+            # A Word file kept before the upload limits were set or lowered (tracker.uploads).
+            reason = exc.reason or _("It is not a Word (.docx) file.")
+            messages.error(request, _("The template's Word file cannot be read: %(reason)s") % {"reason": reason})
+            generated_url = reverse("documents:generated", args=[pk, scope.organisation.code, scope.year])
+            return redirect(generated_url + scope.query)
     elif draft is None:
         content = official_document(result.paragraphs[0].text, scope.organisation.name, result.paragraphs)
     else:
@@ -404,12 +416,27 @@ def texts(request, org: str):
     queryset = OrganisationText.objects.filter(organisation=organisation)
     formset = TextFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            for form in formset.forms:
-                form.instance.organisation = organisation
-            formset.save()
-        messages.success(request, _("Texts saved."))
-        return redirect("documents:texts", org=org)
+        try:
+            with transaction.atomic():
+                # Deleted first: a key given up and taken by another row in one save is no clash.
+                for form in formset.deleted_forms:
+                    if form.instance.pk is not None:
+                        form.instance.delete()
+                for form in formset.forms:
+                    form.instance.organisation = organisation
+                formset.save()
+        except IntegrityError:
+            # The database's unique key decides between two leaders saving the same key at once.
+            messages.error(
+                request,
+                _(
+                    "A key is already used by this organisation (someone may just have saved it): "
+                    "nothing was saved. Reload the page."
+                ),
+            )
+        else:
+            messages.success(request, _("Texts saved."))
+            return redirect("documents:texts", org=org)
     inherited = OrganisationText.objects.filter(
         organisation__in=[a.pk for a in organisation.ancestors()]
     ).select_related("organisation")

@@ -5,7 +5,9 @@ GET /api/v1/summary/?org=forestry&year=2022[&through=2022Q3][&include_unapproved
 `through` ends the range (a quarter or a month of the year); without it a year that has ended is
 shown whole and the current year through its last ended quarter, as on the pages. `previous`
 holds the same range of last year (同期), `units_missing` how many reporters are incomplete for
-each figure, `breakdowns` every part's share of its whole.
+each figure (`previous_units_missing` last year's), `changes` each figure's 同比 (`partial` where
+either side is incomplete: the pages print it with the mark （含未报全数据）), `breakdowns` every
+part's share of its whole (`partial` where formed from incomplete figures).
 
 Scoped like the pages: a session is enough, another organisation's code answers 404 with
 no data. Anonymous callers get 401 JSON rather than the login redirect a browser gets,
@@ -76,9 +78,23 @@ def summary_data(figures: OrgFigures, previous: OrgFigures, *, include_unapprove
                 }
                 for indicator, figure, share in block.parts
             },
+            # Shares of figures added up from incomplete reports (the pages mark them so).
+            "partial": bool(block.missing),
+            # An exact breakdown's shares are rounded by the largest remainder, to add up to 100.
+            "rounding": "largest_remainder" if block.breakdown.is_exact else "half_up",
         }
         for block in figures.breakdowns
     }
+    # 同比 of every figure, as the summary page prints it; `partial`: either side is incomplete.
+    changes = {}
+    for indicator in figures.indicators:
+        delta = figures.change(indicator, previous)
+        if delta.absolute is not None:
+            changes[indicator.code] = {
+                "absolute": _number(delta.absolute),
+                "percent": None if delta.percent is None else float(delta.percent),
+                "partial": delta.partial,
+            }
     # The catalogue's derived share indicators (the four forms' shares), whole and to one decimal.
     by_part = {indicator.code: share for block in figures.share_breakdowns for indicator, _figure, share in block.parts}
     shares = {
@@ -101,6 +117,12 @@ def summary_data(figures: OrgFigures, previous: OrgFigures, *, include_unapprove
         "breakdowns": breakdowns,
         "approximate": approximate,
         "units_missing": units_missing,
+        "previous_units_missing": {
+            indicator.code: previous.incomplete(indicator)
+            for indicator in previous.indicators
+            if previous.incomplete(indicator)
+        },
+        "changes": changes,
         "include_unapproved": include_unapproved,
         "unapproved_reports": figures.unapproved_reports,
         # A commission's figures: whether only what it accepted from the groups is counted, and

@@ -37,7 +37,7 @@ from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation
 from tracker.reports.docx import HEADING
 from tracker.reports.review_text import Paragraph, Role, Run, RunKind
-from tracker.reports.tables import incomplete_mark
+from tracker.reports.tables import incomplete_mark, shares_rounding_note
 
 # The catalogue sections a bulletin reports, in its order, with the bulletin's heading for each.
 # Indicators of other sections appear where they are parts of these sections' wholes (the
@@ -168,6 +168,8 @@ class _Writer:
         self.catalogue = this.catalogue
         self.sections = {section for section, _heading in BULLETIN_SECTIONS}
         self.known = False
+        # Whether an exact breakdown's shares were printed: the bulletin then says how they are rounded.
+        self.shares_printed = False
 
     def quantity(self, indicator: Indicator, *, mark_unless: int | None = None) -> list[Run]:
         """ "1,236件次" with the incomplete mark, unless the sentence's total already carries the same one."""
@@ -232,6 +234,7 @@ class _Writer:
             if breakdown.is_exact and share.one_decimal is not None:
                 label = _("Share of %(whole)s") % {"whole": whole.name}
                 percent = Run(percent_text(share.one_decimal), RunKind.FIGURE, share.code, label)
+                self.shares_printed = True
                 pattern = _("%(name)s %(quantity)s (%(share)s)")
                 items.append(compose(pattern, name=part_name(indicator), quantity=quantity, share=percent))
             else:
@@ -350,6 +353,8 @@ def build_bulletin(
             paragraphs += [Paragraph(HEADING, (Run(text),)), *body]
     if not writer.known:
         paragraphs.append(Paragraph(Role.BODY, (Run(_("No figures to report for this range yet.")),)))
+    if writer.shares_printed:
+        paragraphs.append(Paragraph(Role.BODY, (Run(shares_rounding_note()),)))
     return Bulletin(
         organisation=organisation,
         range=rng,

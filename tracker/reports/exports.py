@@ -8,10 +8,13 @@ made by `tracker.spreadsheets.spreadsheet_download`, as the checks and completen
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from tracker.spreadsheets import SheetHeading, spreadsheet_cell, spreadsheet_download
+from tracker.reports.tables import incomplete_note, shares_rounding_note
+from tracker.spreadsheets import MarkedNumber, SheetHeading, spreadsheet_cell, spreadsheet_download
 
 
 class SpreadsheetExport(TableExport):
@@ -32,12 +35,21 @@ class SpreadsheetExport(TableExport):
 
     def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
         dataset = Dataset(**(dataset_kwargs or {}))
+        marked = False
         for i, row in enumerate(table.as_values(exclude_columns=exclude_columns)):
             cells = [spreadsheet_cell(value) for value in row]
+            marked = marked or any(isinstance(cell, MarkedNumber) for cell in cells)
             if i == 0:
                 dataset.headers = cells
             else:
                 dataset.append(cells)
+        # What the figures need said of them, under the title: what a mark means, how shares round.
+        notes = []
+        if marked:
+            notes.append(incomplete_note())
+        if any(record["indicator"].is_share for record in table.data if "indicator" in record):
+            notes.append(shares_rounding_note())
+        self.heading = replace(self.heading, notes=(*self.heading.notes, *notes))
         return dataset
 
     def response(self, filename: str | None = None):

@@ -33,6 +33,9 @@ class RunKind(StrEnum):
     PLAIN = "plain"
     FIGURE = "figure"
     MISSING = "missing"
+    # A figure added up from incomplete reports (or a change or share formed from one): highlighted
+    # on the page as a gap is, and printed with the pages' mark unless the leader chose otherwise.
+    PARTIAL = "partial"
 
 
 class Role(StrEnum):
@@ -47,6 +50,8 @@ class Run:
     kind: RunKind = RunKind.PLAIN
     code: str = ""  # the placeholder a figure or gap stands for
     label: str = ""  # what it is, for a tooltip
+    # A partial figure's mark ("（3个单位未报全）"), printed after the figure's measure word.
+    mark: str = ""
 
     @property
     def missing(self) -> bool:

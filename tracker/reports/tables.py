@@ -28,6 +28,7 @@ from tracker.catalogue.models import Indicator, section_label
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation
+from tracker.spreadsheets import MarkedNumber
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
@@ -45,6 +46,27 @@ def incomplete_mark(missing: int) -> str:
 @lru_cache(maxsize=512)
 def _incomplete_mark(missing: int, language: str | None) -> str:
     return ngettext("(%(n)d unit incomplete)", "(%(n)d units incomplete)", missing) % {"n": missing}
+
+
+def shares_rounding_note() -> str:
+    """What every page, download and document printing an exact breakdown's shares says of them: a
+    calculator gives 92.9% for 52 of 56 where the shares, made to add up to 100, may print 92.8%."""
+    return gettext("Note: shares are rounded by the largest remainder method, so that they add up to 100%.")
+
+
+def incomplete_note() -> str:
+    """What a download says of its marked figures, under its title."""
+    return gettext(
+        "A mark like “(2 units incomplete)” means the figure adds up only what was entered: those units "
+        "have not entered every period of the range. “(from incomplete figures)”: a change formed from such a figure."
+    )
+
+
+def partial_mark() -> str:
+    """ "（含未报全数据）": a change or share formed from an incomplete figure on either side."""
+    return gettext("(from incomplete figures)")
+
+
 
 
 @total_ordering
@@ -110,13 +132,16 @@ class FigureColumn(tables.Column):
             return mark_safe(f'<span title="{mark}">{html.escape(text)}</span>')  # noqa: S308 - escaped
         return mark_safe(f'{html.escape(text)}<span class="unreported">{mark}</span>')  # noqa: S308 - escaped
 
-    def value(self, value: FigureCell) -> int | Decimal | None:
+    def value(self, value: FigureCell) -> int | Decimal | MarkedNumber | None:
+        # A download never carries a partial sum as a bare number: it carries the pages' mark.
+        if value.missing and value.value is not None:
+            return MarkedNumber(value.value, incomplete_mark(value.missing))
         return value.value
 
 
 def change_of(this: FigureCell, last: FigureCell) -> Change:
-    """This year against last year, by figures.change."""
-    return change(this.value, last.value, is_share=this.indicator.is_share)
+    """This year against last year, by figures.change; partial when either cell is incomplete."""
+    return change(this.value, last.value, is_share=this.indicator.is_share, partial=bool(this.missing or last.missing))
 
 
 def signed(number: int | Decimal | None, suffix: str = "") -> str:
@@ -124,6 +149,19 @@ def signed(number: int | Decimal | None, suffix: str = "") -> str:
         return NOT_KNOWN
     text = f"{number:f}" if isinstance(number, Decimal) else f"{number}"
     return ("+" if number > 0 else "") + text + suffix
+
+
+def change_text(number: int | Decimal | None, partial: bool, suffix: str = "") -> str:
+    """A change as the pages print it ("+3", "-6.3%"), with the partial mark where it is one."""
+    text = signed(number, suffix)
+    return text + partial_mark() if partial and number is not None else text
+
+
+def change_value(number: int | Decimal | None, partial: bool) -> int | Decimal | MarkedNumber | None:
+    """A change as a download writes it: the number, with the partial mark where it is one."""
+    if partial and number is not None:
+        return MarkedNumber(number, partial_mark())
+    return number
 
 
 @cache
@@ -283,16 +321,18 @@ class SummaryTable(ReportTable):
         self.columns["last"].column.verbose_name = report_range.same_last_year().heading
 
     def render_change(self, value: Change) -> str:
-        return signed(value.absolute)
+        return change_text(value.absolute, value.partial)
 
-    def value_change(self, value: Change) -> int | Decimal | None:
-        return value.absolute
+    def value_change(self, value: Change) -> int | Decimal | MarkedNumber | None:
+        return change_value(value.absolute, value.partial)
 
     def render_change_percent(self, record: dict) -> str:
-        return signed(record["change"].percent, "%")
+        change = record["change"]
+        return change_text(change.percent, change.partial, "%")
 
-    def value_change_percent(self, record: dict) -> Decimal | None:
-        return record["change"].percent
+    def value_change_percent(self, record: dict) -> Decimal | MarkedNumber | None:
+        change = record["change"]
+        return change_value(change.percent, change.partial)
 
     def value_unreported(self, record: dict) -> int | None:
         return record["this"].missing or None

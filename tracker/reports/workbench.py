@@ -22,13 +22,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from tracker.aggregation.yearly import Aggregator, years_with_data
-from tracker.catalogue.figures import Change, change, percent
+from tracker.catalogue.figures import Change, percent
 from tracker.catalogue.models import Indicator
 from tracker.entry.deadlines import Timeliness
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, Range
 from tracker.orgs.access import Permission, can, orgs_where, role_for
 from tracker.orgs.models import Organisation, OrgKind, Role, memberships_of
+from tracker.reports.tables import incomplete_mark, partial_mark
 from tracker.workflow.acceptance import AcceptanceWork, acceptance_overview, groups_of
 from tracker.workflow.acceptance import acceptance_work as waiting
 from tracker.workflow.models import Action, ReportTransition
@@ -130,13 +131,29 @@ class Headline:
     indicator: Indicator
     now: int | Decimal | None
     before: int | Decimal | None
-    change: Change
+    change: Change  # partial when either side is incomplete
+    # Reporters that have not entered every period of the range, this year and last ("N个单位未报全").
+    now_missing: int = 0
+    before_missing: int = 0
+
+    @property
+    def now_mark(self) -> str:
+        return incomplete_mark(self.now_missing) if self.now_missing else ""
+
+    @property
+    def before_mark(self) -> str:
+        return incomplete_mark(self.before_missing) if self.before_missing else ""
+
+    @property
+    def change_mark(self) -> str:
+        return partial_mark() if self.change.partial else ""
 
 
 @dataclass
 class Ranked:
     organisation: Organisation
     value: int | Decimal | None
+    mark: str = ""  # "（2个单位未报全）" for an incomplete figure
 
 
 @dataclass
@@ -150,6 +167,8 @@ class LeaderView:
     ranking: list[Ranked]
     indicators: list[Indicator]
     fallback: Range | None = None  # the current range, when it had nothing approved yet
+    # The four forms formed from incomplete reports: the whole's mark, which its shares share.
+    four_forms_mark: str = ""
 
 
 def leader_view(organisation: Organisation, indicator_code: str | None = None) -> LeaderView:
@@ -175,15 +194,31 @@ def leader_view(organisation: Organisation, indicator_code: str | None = None) -
     last = rng.same_last_year()
     before = aggregator.figures_for(organisation, last)
     shown = [ind for ind in now.indicators if not ind.is_share]
-    rows = [Headline(ind, now.value(ind.code), before.value(ind.code), _change(ind, now, before)) for ind in shown]
+    rows = [
+        Headline(
+            ind,
+            now.value(ind.code),
+            before.value(ind.code),
+            now.change(ind, before),
+            now.incomplete(ind),
+            before.incomplete(ind),
+        )
+        for ind in shown
+    ]
     # Each section's first figure that is known: the lines a leader reads first.
     headlines, sections = [], set()
     for row in rows:
         if row.indicator.section not in sections and row.now is not None:
             sections.add(row.indicator.section)
             headlines.append(row)
+    # A change with an incomplete side is no change of the figure: not among the largest.
     comparable = [
-        r for r in rows if r.change.percent is not None and r.before is not None and r.before >= MIN_FOR_A_CHANGE
+        r
+        for r in rows
+        if r.change.percent is not None
+        and not r.change.partial
+        and r.before is not None
+        and r.before >= MIN_FOR_A_CHANGE
     ]
     largest = sorted(comparable, key=lambda r: abs(r.change.percent), reverse=True)[:LARGEST_CHANGES]
     four_forms = next((b for b in now.share_breakdowns if b.featured and b.whole_figure.value is not None), None)
@@ -193,13 +228,15 @@ def leader_view(organisation: Organisation, indicator_code: str | None = None) -
     if chosen is not None:
         for child in sorted(aggregator.orgs, key=lambda o: o.path):
             if child.parent_id == organisation.pk:
-                ranking.append(Ranked(child, aggregator.figures_for(child, rng).value(chosen.code)))
+                figures = aggregator.figures_for(child, rng)
+                missing = figures.incomplete(chosen)
+                mark = incomplete_mark(missing) if missing else ""
+                ranking.append(Ranked(child, figures.value(chosen.code), mark))
         ranking.sort(key=lambda r: (r.value is None, -(r.value or 0), r.organisation.path))
-    return LeaderView(organisation, rng, headlines, four_forms, largest, chosen, ranking, shown, fallback)
-
-
-def _change(indicator, now, before) -> Change:
-    return change(now.value(indicator.code), before.value(indicator.code), is_share=indicator.is_share)
+    four_forms_mark = incomplete_mark(four_forms.missing) if four_forms is not None and four_forms.missing else ""
+    return LeaderView(
+        organisation, rng, headlines, four_forms, largest, chosen, ranking, shown, fallback, four_forms_mark
+    )
 
 
 def acceptance_work(user, today: datetime.date | None = None) -> AcceptanceWork:

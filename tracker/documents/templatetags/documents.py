@@ -56,6 +56,8 @@ def document_paragraphs(paragraphs) -> SafeString:
                 text = html.escape(str(run.text))
                 if run.kind == "missing":
                     runs.append(f'<mark class="missing" title="{html.escape(str(run.label))}">{text}</mark>')
+                elif run.kind == "partial":
+                    runs.append(f'<mark class="partial" title="{html.escape(str(run.label))}">{text}</mark>')
                 elif run.kind == "figure":
                     runs.append(f'<span class="figure" title="{html.escape(str(run.label))}">{text}</span>')
                 else:

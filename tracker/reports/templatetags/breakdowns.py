@@ -4,6 +4,8 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from tracker.reports import tables
+
 register = template.Library()
 
 
@@ -63,3 +65,9 @@ def breakdown_table(context, b: dict, this_heading: str, last_heading: str) -> S
     )
     table = f'<table class="grid compact">\n{head}\n<tbody>\n{rows}\n</tbody>\n{foot}\n</table>'
     return mark_safe(table)  # noqa: S308 - every text escaped above
+
+
+@register.simple_tag
+def shares_rounding_note() -> str:
+    """The note under every exact breakdown's shares (tables.shares_rounding_note)."""
+    return tables.shares_rounding_note()
