@@ -10,24 +10,38 @@ new text in its first run (its paragraph style kept) and empties the others.
 from __future__ import annotations
 
 import io
-import zipfile
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 
+from tracker.uploads import DOCX, NOT_A_PACKAGE, READ_ERRORS, UploadRefused, check_package, damaged
+
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 class NotAWordFile(ValueError):
-    pass
+    """Not a .docx, or one that cannot be read; `reason` says why in the user's language (None: not a Word file)."""
+
+    def __init__(self, reason: str | None = None):
+        super().__init__(reason or "not a Word (.docx) file")
+        self.reason = reason
 
 
 def _open(data: bytes):
+    """The document, checked against the upload limits before python-docx parses it (tracker.uploads)."""
+    try:
+        check_package(data, kind=DOCX)
+    except UploadRefused as refused:
+        raise NotAWordFile(None if refused.code == NOT_A_PACKAGE else refused.message) from refused
     try:
         return Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise NotAWordFile(str(exc)) from exc
+    except (PackageNotFoundError, ValueError) as exc:
+        # A zip of another kind (an .xlsx renamed): python-docx says so with a ValueError.
+        raise NotAWordFile() from exc
+    except READ_ERRORS as exc:
+        # Malformed XML (lxml's XMLSyntaxError), a missing part, a broken zip.
+        raise NotAWordFile(damaged().message) from exc
 
 
 def _paragraphs(document):

@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import BinaryIO, TextIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,9 +34,10 @@ from tracker.entry.services import (
     period_conflict,
     values_save_bulk,
 )
-from tracker.entry.workbook import is_entry_template, template_records
+from tracker.entry.workbook import CODE_ROW, HEADER_ROW, is_entry_template, template_records
 from tracker.orgs.models import Organisation, OrgKind
 from tracker.spreadsheets import safe_cell_text, unneutralise
+from tracker.uploads import NOT_A_PACKAGE, UploadRefused, capped_rows, check_size, sheet_rows
 
 COLUMNS = ("org", "period", "indicator", "value", "note")
 NOTE_MAX_LENGTH = Value._meta.get_field("note").max_length
@@ -445,8 +446,6 @@ def import_csv(
 
 # ---------------------------------------------------------------- web upload and preview
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
 
 def _decode_upload(data: bytes) -> str:
     """UTF-8 (with or without a BOM) or GB18030/GBK, what Excel writes on a Chinese Windows; else refused."""
@@ -467,23 +466,42 @@ def _decode_upload(data: bytes) -> str:
         ) from exc
 
 
-def _sheet_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """The first sheet of a workbook as (row number, cells as text)."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def _sheet_records(data: bytes, organisations=None) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet of a workbook as (row number, cells as text), read a row at a time within the limits."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise ImportFailed([RowError(None, _("The file is not an Excel workbook (.xlsx)."))]) from exc
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
-    book.close()
-    if is_entry_template(rows):
-        # The app's own entry template (units as columns): its cells become the import's rows.
-        yield from template_records(rows)
-        return
-    for number, row in enumerate(rows, start=1):
-        yield number, ["" if cell is None else _cell_text(cell) for cell in row]
+        rows = sheet_rows(data)
+        head = list(islice(rows, CODE_ROW))
+        if is_entry_template([cells for _number, cells in head]):
+            # The app's own entry template (units as columns): its cells become the import's rows.
+            rows_read = _template_rows([cells for _number, cells in chain(head, rows)])
+            yield from template_records(rows_read, organisations)
+            return
+        yield from _table_records(chain(head, rows))
+    except UploadRefused as refused:
+        if refused.code == NOT_A_PACKAGE:
+            raise ImportFailed([RowError(None, _("The file is not an Excel workbook (.xlsx)."))]) from refused
+        raise ImportFailed([RowError(None, refused.message)]) from refused
+
+
+def _template_rows(rows: list[tuple]) -> list[tuple]:
+    """template_records reads the marker, code and header rows by position: they get the width of the widest of
+    them (the sheet's declared range used to pad every row, and is no longer trusted) and are all there."""
+    head = rows[:HEADER_ROW] + [()] * (HEADER_ROW - len(rows))
+    width = max(len(row) for row in head)
+    return [row + (None,) * (width - len(row)) for row in head] + rows[HEADER_ROW:]
+
+
+def _table_records(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, list[str]]]:
+    """A sheet's rows as the header's width of text: a shorter row is padded, cells past the header are ignored
+    (a note beside the table), as they were when the sheet's declared range padded every row."""
+    width = None
+    for number, row in rows:
+        if width is None:
+            width = len(row)
+        elif not row:
+            continue  # a missing row: blank, as check_records would find it
+        cells = ["" if cell is None else _cell_text(cell) for cell in row[:width]]
+        yield number, cells + [""] * (width - len(cells))
 
 
 def _cell_text(cell) -> str:
@@ -492,15 +510,31 @@ def _cell_text(cell) -> str:
     return str(cell)
 
 
-def upload_records(name: str, data: bytes, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
-    """The records of an uploaded .csv or .xlsx (ImportFailed for a file that cannot be read at all)."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportFailed([RowError(None, _("The file is larger than 5 MB; split it."))])
+def upload_records(
+    name: str, data: bytes, errors: list[RowError], *, organisations=None
+) -> Iterator[tuple[int, list[str]]]:
+    """The records of an uploaded .csv or .xlsx (ImportFailed for a file that cannot be read at all).
+
+    `organisations`: the user's, the only ones whose stored figures an entry template's blank cells
+    are looked up for (tracker.entry.workbook.template_records).
+    """
+    try:
+        check_size(len(data))
+    except UploadRefused as refused:
+        raise ImportFailed([RowError(None, refused.message)]) from refused
     if name.lower().endswith(".xlsx"):
-        return _sheet_records(data)
+        return _sheet_records(data, organisations)
     if not name.lower().endswith(".csv"):
         raise ImportFailed([RowError(None, _("Upload a .csv or .xlsx file."))])
-    return _records(io.StringIO(_decode_upload(data), newline=""), errors)
+    return _capped_records(_records(io.StringIO(_decode_upload(data), newline=""), errors))
+
+
+def _capped_records(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """A CSV's records, refused past UPLOAD_MAX_ROWS (a blank line counts: 5 MB of them is no table)."""
+    try:
+        yield from capped_rows(records)
+    except UploadRefused as refused:
+        raise ImportFailed([RowError(None, refused.message)]) from refused
 
 
 @dataclass(frozen=True)

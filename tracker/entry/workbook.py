@@ -206,11 +206,14 @@ def is_entry_template(rows: list[tuple]) -> bool:
     return len(rows) >= CODE_ROW and rows[CODE_ROW - 1] and rows[CODE_ROW - 1][0] == MARKER
 
 
-def template_records(rows: list[tuple]) -> Iterator[tuple[int, list[str]]]:
+def template_records(rows: list[tuple], organisations=None) -> Iterator[tuple[int, list[str]]]:
     """The filled template as import records (org, period, indicator, value, note), header first.
 
     A blank cell is left out unless a figure is stored there (emptying a filled cell clears it).
-    Without a notes column (a group's workbook) each figure keeps its stored note.
+    Without a notes column (a group's workbook) each figure keeps its stored note. Stored figures
+    are looked up only for `organisations` (the importing user's), so that a workbook naming an
+    organisation outside them is answered exactly as one naming no organisation at all: its blank
+    cells make no lines, which would tell which figures it holds.
     """
     codes_row = rows[CODE_ROW - 1]
     period_text = str(codes_row[NAME_COLUMN - 1] or "")
@@ -221,7 +224,10 @@ def template_records(rows: list[tuple]) -> Iterator[tuple[int, list[str]]]:
         if index >= FIRST_ORG_COLUMN - 1 and code not in (None, "")
     ]
     note_index = org_columns[-1][0] + 2 if len(org_columns) == 1 and len(header) > org_columns[-1][0] + 2 else None
-    orgs = {o.code: o for o in Organisation.objects.filter(code__in=[code for _i, code in org_columns])}
+    known = Organisation.objects.filter(code__in=[code for _i, code in org_columns])
+    if organisations is not None:
+        known = known.filter(pk__in=organisations)
+    orgs = {o.code: o for o in known}
     try:
         period = Period.parse(period_text)
     except PeriodError:

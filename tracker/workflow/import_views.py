@@ -24,6 +24,7 @@ from tracker.entry.csvio import ImportFailed, RowError, check_records, preview, 
 from tracker.entry.periods import Period, PeriodError
 from tracker.entry.services import Entry, Source, StaleReports, values_save_bulk
 from tracker.orgs.access import Permission, orgs_where
+from tracker.uploads import UploadRefused, check_size
 
 SESSION_KEY = "tracker_import"
 
@@ -35,7 +36,8 @@ class UploadForm(forms.Form):
 def _read(name: str, data: bytes, organisations):
     errors: list[RowError] = []
     try:
-        return check_records(upload_records(name, data, errors), errors, organisations=organisations)
+        records = upload_records(name, data, errors, organisations=organisations)
+        return check_records(records, errors, organisations=organisations)
     except ImportFailed as failed:
         return [], failed.errors
 
@@ -50,8 +52,13 @@ def import_page(request):
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        rows, errors = _read(upload.name, data, organisations)
+        try:
+            check_size(upload.size)  # before reading it into memory
+        except UploadRefused as refused:
+            data, rows, errors = b"", [], [RowError(None, refused.message)]
+        else:
+            data = upload.read()
+            rows, errors = _read(upload.name, data, organisations)
         changes, revisions = preview(rows) if rows else ([], {})
         context.update(
             name=upload.name,
