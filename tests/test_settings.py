@@ -153,3 +153,16 @@ class TestLanguages:
         client.post("/i18n/setlang/", {"language": "en", "next": "/"})
         html = client.get("/").content.decode()
         assert "Log out" in html
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [("SECURE_SSL_REDIRECT", "flase"), ("DEBUG", "maybe"), ("SESSION_COOKIE_AGE", "1h"), ("CONN_MAX_AGE", "ten")],
+)
+def test_an_unreadable_setting_stops_the_app_naming_it(variable, value):
+    """A mistyped yes/no or number is refused with a message, never read as "no" or a crash without one."""
+    production = {"DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "example.org"}
+    result = manage("check", **production, **{variable: value})
+    assert result.returncode != 0
+    assert f"{variable}='{value}'" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr

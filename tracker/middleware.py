@@ -1,3 +1,4 @@
+import re
 import time
 
 from django.conf import settings
@@ -47,11 +48,17 @@ class SessionExtendMiddleware:
         return response
 
 
-class RejectNulMiddleware:
-    """A NUL character in a parameter is refused with 400 before any view sees it.
+# The characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return, and two
+# non-characters): PostgreSQL refuses NUL, and a Word file or spreadsheet with any of them is refused.
+_NOT_STORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-    PostgreSQL cannot store or compare text holding NUL: a lookup by `?org=%00` (or an admin
-    search) raised a database error, a 500. No legitimate form or link carries one.
+
+class RejectControlCharactersMiddleware:
+    """A control character in a parameter is refused with 400 before any view sees it.
+
+    NUL made a lookup by `?org=%00` a database error (a 500) on PostgreSQL; the others were stored
+    (a note, a reason, a draft) and then broke the Word file generated from them. No form or link
+    of the app carries one, so the whole request is refused, saying which character it was.
     """
 
     def __init__(self, get_response):
@@ -64,8 +71,22 @@ class RejectNulMiddleware:
             "multipart/form-data",
         ):
             params.append(request.POST)
-        if any("\x00" in key or any("\x00" in value for value in values) for p in params for key, values in p.lists()):
-            message = _("The request contains a character that is not allowed (NUL).")
+        found = next(
+            (
+                match.group()
+                for p in params
+                for key, values in p.lists()
+                for text in (key, *values)
+                if (match := _NOT_STORABLE.search(text))
+            ),
+            None,
+        )
+        if found is not None:
+            name = "NUL" if found == "\x00" else f"U+{ord(found):04X}"
+            message = _(
+                "The request contains a control character (%(char)s) that cannot be stored. "
+                "Remove it (it may have come in with pasted text) and try again; nothing was changed."
+            ) % {"char": name}
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": message}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
@@ -73,7 +94,12 @@ class RejectNulMiddleware:
 
 
 class PrivateCacheMiddleware:
-    """Pages, exports and the JSON of a signed-in user carry figures: no cache may keep them."""
+    """No cache may keep a signed-in user's pages, exports and JSON (they carry figures), nor any
+    error or lockout answer: a 404 or a 429 kept by a proxy would be served to the next person.
+
+    First in MIDDLEWARE, so that it also sees the answers other middleware gives (a refused
+    parameter, a host not allowed).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,7 +107,7 @@ class PrivateCacheMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if response.status_code >= 400 or (user is not None and user.is_authenticated):
             patch_cache_control(response, private=True, no_store=True)
         return response
 

@@ -9,16 +9,32 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
 def envbool(name: str, default: str) -> bool:
-    return os.getenv(name, default).strip().lower() in ("1", "true", "yes", "on")
+    """A yes/no setting; anything else (SECURE_SSL_REDIRECT=flase) stops the app with a message rather
+    than being read as "no"."""
+    text = os.getenv(name, default).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}={text!r} is neither true nor false: write 1/true/yes/on or 0/false/no/off.")
 
 
 def envint(name: str, default: str) -> int:
-    return int(os.getenv(name, default))
+    """A whole-number setting; anything else stops the app with a message naming the variable."""
+    text = os.getenv(name, default).strip()
+    try:
+        return int(text)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={text!r} is not a whole number.") from None
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -60,8 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracker.middleware.PrivateCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "tracker.middleware.RejectNulMiddleware",
+    "tracker.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,7 +86,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracker.middleware.SessionExtendMiddleware",
-    "tracker.middleware.PrivateCacheMiddleware",
     "tracker.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -94,9 +110,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "tracker.orgs.backends.client_ip"
-# How many reverse proxies in front of the app append to X-Forwarded-For (the usual one
-# nginx); the client is the address the outermost trusted proxy saw. 0: use REMOTE_ADDR.
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0")
+# How many reverse proxies in front of the app append to X-Forwarded-For (README, "Production
+# settings"); the client is the address the outermost of them saw. 0, the default: the socket's
+# address, the header ignored. Set it only when the app cannot be reached without those proxies.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 
 # A Content-Security-Policy that forbids inline script and anything from another host.
 CONTENT_SECURITY_POLICY = (
@@ -227,6 +244,17 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Largest figure a clerk may type; anything above is surely a typo.
 MAX_FIGURE = 1_000_000_000
+
+# What an uploaded file may be (the web import's .csv/.xlsx, a document template's .docx), checked before it
+# is parsed (tracker.uploads; README, "Production settings"): a few hundred KB can unpack to gigabytes or claim
+# a million rows. Rows and columns are the web import's; the import_values command has no row limit.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+UPLOAD_MAX_UNCOMPRESSED_BYTES = envint("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+UPLOAD_MAX_PARTS = envint("UPLOAD_MAX_PARTS", "1000")
+UPLOAD_MAX_RATIO = envint("UPLOAD_MAX_RATIO", "100")
+UPLOAD_MAX_XML_TAGS = envint("UPLOAD_MAX_XML_TAGS", "1000000")
+UPLOAD_MAX_ROWS = envint("UPLOAD_MAX_ROWS", "20000")
+UPLOAD_MAX_COLUMNS = envint("UPLOAD_MAX_COLUMNS", "1000")
 
 LOGGING = {
     "version": 1,

@@ -9,16 +9,18 @@ from tracker import views
 from tracker.checks import views as checks_views
 from tracker.documents import review as document_views
 from tracker.orgs import views as org_views
+from tracker.orgs.forms import AdminLoginForm, LoginForm
 from tracker.reports import completeness_views
 from tracker.workflow import notification_views
 
 admin.site.site_header = _("Supervision statistics administration")
 admin.site.site_title = _("Supervision statistics")
 admin.site.index_title = _("Catalogue, organisations, users and reports")
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", org_views.lockouts, name="lockouts"),
     path("accounts/", views.account, name="account"),

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, Range
+from tracker.inputs import parse_whole
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation, OrgKind
 
@@ -59,10 +60,9 @@ def parse_range(request: HttpRequest, year: int) -> tuple[Range, bool]:
 
 def parse_year(text: str) -> int:
     """A year typed into a query (`?year=2022`): four digits within the years the app keeps."""
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()):
+    year = parse_whole(text)
+    if year is None:
         raise BadRequest(_("Give a year as four digits: ?year=2022."))
-    year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise BadRequest(_("The year must be between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR})
     return year

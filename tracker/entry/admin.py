@@ -18,6 +18,7 @@ from tracker.entry.services import (
     report_get_or_create,
 )
 from tracker.entry.totals import approved_totals_refresh
+from tracker.orgs.admin import AutocompleteKeysChecked
 from tracker.orgs.models import OrgKind
 
 
@@ -76,7 +77,7 @@ class ValueFormSet(BaseInlineFormSet):
         return {**super().get_form_kwargs(index), "report": self.instance}
 
 
-class ValueInline(admin.TabularInline):
+class ValueInline(AutocompleteKeysChecked, admin.TabularInline):
     model = Value
     form = ValueInlineForm
     formset = ValueFormSet
@@ -234,7 +235,7 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeadlineException)
-class DeadlineExceptionAdmin(admin.ModelAdmin):
+class DeadlineExceptionAdmin(AutocompleteKeysChecked, admin.ModelAdmin):
     list_display = ["organisation", "year", "period_type", "period_number", "due", "reason"]
     list_filter = ["year", "period_type"]
     autocomplete_fields = ["organisation"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.catalogue.models import Indicator
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, PeriodType
 from tracker.entry.services import Entry, parse_figure
+from tracker.inputs import parse_whole
 
 
 class FigureField(forms.CharField):
@@ -22,7 +23,8 @@ class FigureField(forms.CharField):
 class ReportValuesForm(forms.Form):
     """One page of figures: a value and a note per indicator the organisation reports."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Written by the page in ASCII digits; Django's IntegerField would also read "𝟏" as 1.
+    revision = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, indicators: list[Indicator], **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,13 +42,24 @@ class ReportValuesForm(forms.Form):
             self.fields[f"o_{ind.code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
             self.fields[f"q_{ind.code}"] = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def clean_revision(self) -> int | None:
+        return parse_whole(self.cleaned_data["revision"])
+
     def clean(self):
         cleaned = super().clean()
         # The revision the page was opened at is what protects against lost updates: a save
         # without one (an old page, a hand-made request) is refused rather than let through.
-        if cleaned.get("revision") is None:
+        if cleaned.get("revision") is None or not self._opened_figures_are_whole():
             raise forms.ValidationError(_("This page is out of date: reload it and enter the figures again."))
         return cleaned
+
+    def _opened_figures_are_whole(self) -> bool:
+        # The page writes each figure as it showed it: empty or digits. Anything else ("²", 5,000
+        # nines) did not come from the page and is refused rather than read as "was empty".
+        return all(
+            raw == "" or parse_whole(raw) is not None
+            for raw in (str(self.data.get(f"o_{ind.code}", "")).strip() for ind in self.indicators)
+        )
 
     def rows(self):
         for ind in self.indicators:
@@ -56,8 +69,8 @@ class ReportValuesForm(forms.Form):
     def opened_entries(self) -> dict[str, Entry]:
         opened = {}
         for ind in self.indicators:
-            raw = str(self.data.get(f"o_{ind.code}", ""))
-            opened[ind.code] = Entry(int(raw) if raw.isdigit() else None, str(self.data.get(f"q_{ind.code}", "")))
+            raw = self.data.get(f"o_{ind.code}", "")
+            opened[ind.code] = Entry(parse_whole(raw), str(self.data.get(f"q_{ind.code}", "")))
         return opened
 
     @staticmethod

@@ -1,9 +1,31 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from tracker.inputs import parse_whole
 from tracker.orgs.models import Membership, Organisation, OrganisationText, PasswordChangeRequired
+
+
+class KeyCheckingAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box, leaving out a posted value that cannot be a row's integer key.
+
+    To show the form again with its errors, Django looks the posted values up: "²" or 5,000 digits
+    raised ValueError while the page was drawn (a 500) instead of the field's own "not a valid choice".
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if parse_whole(str(v)) is not None], attr)
+
+
+class AutocompleteKeysChecked:
+    """For a ModelAdmin or inline with autocomplete_fields whose targets have integer keys (all ours)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckingAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class OrganisationTextInline(admin.TabularInline):
@@ -20,7 +42,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     ordering = ["path"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(AutocompleteKeysChecked, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["organisation"]
@@ -51,6 +73,6 @@ class TrackerUserAdmin(UserAdmin):
 
 
 @admin.register(PasswordChangeRequired)
-class PasswordChangeRequiredAdmin(admin.ModelAdmin):
+class PasswordChangeRequiredAdmin(AutocompleteKeysChecked, admin.ModelAdmin):
     list_display = ["user", "since"]
     autocomplete_fields = ["user"]

@@ -1,3 +1,5 @@
+import ipaddress
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 
@@ -16,14 +18,22 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 def client_ip(request) -> str | None:
-    """The address a lockout is keyed on, together with the user name.
+    """The address a lockout is keyed on, together with the user name (AXES_CLIENT_IP_CALLABLE).
 
-    Behind TRUSTED_PROXY_COUNT proxies, X-Forwarded-For ends with the addresses they
-    appended: the client is the one the outermost proxy saw. Anything to the left of it
-    was sent by the client itself and is not trusted.
+    With TRUSTED_PROXY_COUNT = 0 the app is reached directly: the socket's address, and
+    X-Forwarded-For is ignored (anyone can send one, a new address for every guess). Behind N
+    proxies, each appends the address it saw: the client is the N-th entry from the right, the one
+    the outermost trusted proxy saw; anything to its left was sent by the client itself. A header
+    with fewer entries, or an entry that is not an address, did not come through the proxies.
     """
     count = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if count and len(forwarded) >= count:
-        return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR")
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tracker.inputs import parse_whole
 from tracker.orgs.access import Permission, orgs_where
 from tracker.orgs.apps import MUST_CHANGE_PASSWORD
 from tracker.orgs.models import Membership, PasswordChangeRequired
@@ -29,10 +30,12 @@ def lockouts(request):
         username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).order_by("-attempt_time")
     if request.method == "POST":
-        chosen = request.POST.get("attempt", "")
-        # Only a whole number can name an attempt; anything else simply names none.
-        attempt = attempts.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() else None
-        if attempt is not None:
+        # Only a whole number can name an attempt; anything else names none.
+        chosen = parse_whole(request.POST.get("attempt", ""))
+        attempt = attempts.filter(pk=chosen).first() if chosen is not None else None
+        if attempt is None:
+            messages.error(request, _("No such lockout: it may have been lifted or have expired already."))
+        else:
             reset(username=attempt.username, ip=attempt.ip_address)
             messages.success(request, _("Lockout lifted for %(name)s.") % {"name": attempt.username})
         return redirect("lockouts")

@@ -69,7 +69,8 @@ def _rebase(form: ReportValuesForm, report, stored: dict[str, Value]):
     other person's.
     """
     data = form.data.copy()
-    data["revision"] = report.revision
+    # No report: it was deleted (a draft, in the admin) after the page was opened.
+    data["revision"] = report.revision if report is not None else 0
     opened = form.opened_entries()
     for ind in form.indicators:
         saved = stored.get(ind.code)
@@ -247,9 +248,17 @@ def reopen(request, org: str, period: str):
     """A reviewer reopens a closed period for one organisation, with a reason, for a while."""
     organisation, period_obj = org_and_period(request, org, period)
     require(request.user, Permission.ENTER_CLOSED, organisation)
-    reason = request.POST.get("reason", "").strip()[:200]
+    reason = request.POST.get("reason", "").strip()
+    longest = PeriodReopening._meta.get_field("reason").max_length
     if not reason:
         messages.error(request, _("Give a reason."))
+    elif len(reason) > longest:
+        # Refused whole, never cut: a reason stored shorter than written says something else.
+        messages.error(
+            request,
+            _("The reason is %(length)d characters long; at most %(max)d fit. Shorten it: nothing was reopened.")
+            % {"length": len(reason), "max": longest},
+        )
     else:
         until = timezone.now() + datetime.timedelta(days=settings.REOPENING_DAYS)
         PeriodReopening.objects.create(

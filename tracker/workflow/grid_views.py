@@ -27,6 +27,7 @@ from tracker.entry.services import (
     parse_figure,
     values_save_for_period,
 )
+from tracker.inputs import parse_whole
 from tracker.orgs.access import Permission, can, require
 from tracker.orgs.models import OrgKind
 from tracker.workflow.entry_views import org_and_period
@@ -120,14 +121,22 @@ def _save(request, period, indicators, columns) -> None:
             continue
         if not entries:
             continue
-        revision = request.POST.get(f"r_{unit.code}", "")
+        # The page writes each unit's revision; without a readable one a save could undo another's.
+        revision = parse_whole(request.POST.get(f"r_{unit.code}", ""))
+        if revision is None:
+            messages.error(
+                request,
+                _("%(unit)s: nothing saved; the page is out of date. Reload it and enter the figures again.")
+                % {"unit": unit.name},
+            )
+            continue
         try:
             _report, result = values_save_for_period(
                 organisation=unit,
                 period=period,
                 entries=entries,
                 user=request.user,
-                expected_revision=int(revision) if revision.isdigit() else 0,
+                expected_revision=revision,
             )
         except StaleReport:
             messages.error(

@@ -37,14 +37,20 @@ def notify(users, text: str, url: str = "", key: str = "") -> int:
     if key:
         done = set(Notification.objects.filter(user__in=users, key=key).values_list("user_id", flat=True))
         users = [u for u in users if u.pk not in done]
-    Notification.objects.bulk_create([Notification(user=u, text=text[:300], url=url, key=key) for u in users])
+    # The list shows a line (the mail and the linked page say all): a longer one ends in "…", visibly cut.
+    line = _shortened(text, Notification._meta.get_field("text").max_length)
+    Notification.objects.bulk_create([Notification(user=u, text=line, url=url, key=key) for u in users])
     addresses = [u.email for u in users if u.email]
     if addresses:
-        subject = _("Supervision statistics: %(text)s") % {"text": text[:60]}
+        subject = _("Supervision statistics: %(text)s") % {"text": _shortened(text, 60)}
         body = text + (f"\n\n{settings.SITE_URL}{url}" if url else "")
         # Once what caused it is committed: a step rolled back sends nothing.
         transaction.on_commit(lambda: send_mail(subject, body, None, addresses, fail_silently=True))
     return len(users)
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def report_url(report_or_org, period: Period | None = None) -> str:
