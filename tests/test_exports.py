@@ -106,7 +106,12 @@ class TestSummaryExport:
         rows = csv_rows(response)
         assert rows[0][:5] == ["板块", "指标", "单位", "2022年", "2021年"]
         # Incomplete figures and the changes formed from them carry the pages' marks, as text in a CSV.
-        assert by_name(rows, "立案")[3:7] == ["3（2个单位未报全）", "4（1个单位未报全）", "'-1（含未报全数据）", "'-25.0（含未报全数据）"]
+        assert by_name(rows, "立案")[3:7] == [
+            "3（2个单位未报全）",
+            "4（1个单位未报全）",
+            "'-1（含未报全数据）",
+            "'-25.0（含未报全数据）",
+        ]
         assert by_name(rows, "开展专项监督检查")[8] == "'=1+2"
 
     def test_it_includes_unapproved_reports_when_asked(self, leader_client):

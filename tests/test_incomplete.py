@@ -112,7 +112,7 @@ class TestPages:
         assert "（含未报全数据）" in html
 
     def test_the_json_says_which_side_is_incomplete(self, leader, partial_year):
-        body = leader.get(f"/api/v1/summary/?org=forestry&year=2023&through=2023Q3").json()
+        body = leader.get("/api/v1/summary/?org=forestry&year=2023&through=2023Q3").json()
         assert body["units_missing"]["grp_petitions_received"] == 1
         assert "grp_petitions_received" not in body["previous_units_missing"]
         assert body["changes"]["grp_petitions_received"] == {"absolute": 2, "percent": 20.0, "partial": True}
