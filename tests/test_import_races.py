@@ -7,6 +7,8 @@ held, in the transaction that writes, so a save landing between a check and the 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import Client
 
@@ -211,3 +213,94 @@ def test_a_reviewer_saving_while_an_import_is_confirmed_never_loses_a_figure(wor
             assert values == {"grp_cases_filed": 1, "grp_clues_accepted": 5}, values
         else:
             assert values == {"grp_cases_filed": 9}, values
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_grid_and_an_import_at_once_never_lose_a_figure(world, threads_db):  # noqa: F811
+    """A group clerk's grid save and another clerk's confirmed import touching the same unit, at the same
+    moment, 6 rounds: exactly one goes in, and the stored figures are exactly that one's."""
+    connect, read = threads_db
+
+    def setup(year: int):
+        griddy, importer = _two_clerks(world, f"g{year}")
+        enter(world["organ"], str(year), {"grp_cases_filed": 1}, status=None)
+        revision = Report.objects.get(organisation=world["organ"], year=year).revision
+        preview(importer, HEADER + f"forestry-organ,{year},grp_cases_filed,9,\n")
+        grid = {"r_forestry-organ": str(revision), "v_forestry-organ__grp_clues_accepted": "5"}
+        return griddy, importer, grid
+
+    for year in range(2051, 2057):
+        (prepared,) = _run_at_once(lambda _=None, year=year: setup(year), [None], connect=connect)
+        assert not isinstance(prepared, BaseException), prepared
+        griddy, importer, grid = prepared
+
+        def act(who, griddy=griddy, importer=importer, grid=grid, year=year):
+            if who == "grid":
+                time.sleep(0.3 if year % 2 else 0)  # both orders, as in the admin's test below
+                griddy.post(f"/entry/grid/forestry/{year}/", grid)
+                return who, None
+            return who, REFUSED not in confirm(importer).content.decode()
+
+        outcomes = dict(_run_at_once(act, ["grid", "import"], connect=connect))
+        assert not any(isinstance(o, BaseException) for o in outcomes.values()), outcomes
+        values = read(
+            lambda _=None, year=year: dict(
+                Value.objects.filter(report__year=year).values_list("indicator__code", "value")
+            )
+        )
+        if outcomes["import"]:
+            assert values == {"grp_cases_filed": 9}, values  # the grid's save was refused as stale
+        else:
+            assert values == {"grp_cases_filed": 1, "grp_clues_accepted": 5}, values
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_and_the_entry_page_at_once_never_lose_a_figure(world, threads_db, django_user_model):  # noqa: F811
+    """An administrator's correction in the admin and a clerk's save on the entry page, opened at the same
+    revision and posted at the same moment, 6 rounds: exactly one goes in."""
+    from django.urls import reverse
+
+    from tests.test_admin_values import existing_row, inline_data
+    from tests.test_entry import form_data, url
+
+    connect, read = threads_db
+
+    def setup(year: int):
+        root = django_user_model.objects.create_superuser(f"root{year}", password="x")
+        admin, clerk = Client(), _two_clerks(world, f"a{year}")[0]
+        admin.force_login(root)
+        report = enter(world["organ"], str(year), {"grp_cases_filed": 1}, status=None)
+        page = form_data(clerk, "forestry-organ", str(year))
+        page["v_grp_clues_accepted"] = "5"
+        correction = {
+            **inline_data([existing_row(report, "grp_cases_filed", 3)], 1),
+            "opened_revision": report.revision,
+        }
+        return admin, clerk, page, correction, report.pk
+
+    for year in range(2061, 2067):
+        (prepared,) = _run_at_once(lambda _=None, year=year: setup(year), [None], connect=connect)
+        assert not isinstance(prepared, BaseException), prepared
+        admin, clerk, page, correction, pk = prepared
+
+        def act(who, admin=admin, clerk=clerk, page=page, correction=correction, pk=pk, year=year):
+            if who == "admin":
+                # Every other round the admin comes a moment later, so that both orders are tried (SQLite
+                # serialises whole transactions and would otherwise always let the same one in first).
+                time.sleep(0.3 if year % 2 else 0)
+                return who, admin.post(reverse("admin:entry_report_change", args=[pk]), correction).status_code
+            return who, clerk.post(url("forestry-organ", str(year)), page).status_code
+
+        outcomes = dict(_run_at_once(act, ["admin", "clerk"], connect=connect))
+        assert not any(isinstance(o, BaseException) for o in outcomes.values()), outcomes
+        saved = {who for who, status in outcomes.items() if status == 302}
+        values = read(
+            lambda _=None, year=year: dict(
+                Value.objects.filter(report__year=year).values_list("indicator__code", "value")
+            )
+        )
+        assert len(saved) == 1, (year, outcomes)
+        if saved == {"admin"}:
+            assert values == {"grp_cases_filed": 3}, values
+        else:
+            assert values == {"grp_cases_filed": 1, "grp_clues_accepted": 5}, values
