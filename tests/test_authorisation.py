@@ -10,19 +10,24 @@ alice: clerk of the forestry group (owns the data); bob: leader of the same grou
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.conftest import make_user
+from tests.conftest import enter, make_user
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
 from tracker.entry.services import Entry, values_save_bulk, values_save_for_period
+from tracker.entry.workbook import CODE_ROW, FIRST_ORG_COLUMN, entry_workbook
 from tracker.orgs.access import PERMISSIONS, Permission
-from tracker.orgs.models import Role
+from tracker.orgs.models import Organisation, OrgKind, Role
 
 # Patterns that are public on purpose, or guarded by another mechanism.
 NOT_CHECKED = {
@@ -139,7 +144,12 @@ class TestEveryUrl:
             # Takes no organisation (home, chooser, index, lockouts): it may only show charlie's own.
             response = client.get(url)
             assert response.status_code in (200, 302, 403, *((405,) if name in WRITES else ()))
-            assert "forestry-organ" not in response.content.decode()
+            content = response.content
+            if content.startswith(b"PK"):
+                # A download (the import's code list and sample): the text of its parts.
+                archive = zipfile.ZipFile(io.BytesIO(content))
+                content = b"".join(archive.read(part) for part in archive.namelist())
+            assert "forestry-organ" not in content.decode()
             return
         assert client.get(url).status_code in ((404, 405) if name in WRITES else (404,))
         assert client.post(url, {"v_grp_cases_filed": "99", "reason": "x"}).status_code in (404, 405)
@@ -231,7 +241,6 @@ def _import(client, user, report):
 def _group_period_approved():
     """forestry's 2022: the group's own report and both units' approved (what reporting it needs)."""
     from tracker.catalogue.models import Indicator
-    from tracker.orgs.models import Organisation
 
     for org in Organisation.objects.filter(path__startswith="city/forestry/"):
         indicator = Indicator.objects.active().entered().filter(reported_by=org.kind).first()
@@ -251,7 +260,6 @@ def _report_up(client, user, report):
 def _accept(client, user, report):
     # Asked of the group's commission: the user's membership is at the city for this one (below).
     from tracker.entry.models import GroupAcceptance
-    from tracker.orgs.models import Organisation
 
     _group_period_approved()
     GroupAcceptance.objects.create(
@@ -313,3 +321,69 @@ def test_each_role_may_do_what_the_table_says(client, world, indicators, role, p
         expected = permission in PERMISSIONS[role]
     client.force_login(user)
     assert WAYS_IN[permission](client, user, report) is expected
+
+
+# --- What a check or an import reads is limited to the user's subtree ----------------------------------
+#
+# An organisation outside it is answered exactly as one that does not exist: a template workbook naming
+# another tree's unit lists nothing of what that unit stored, and a unit's clerk is not told the other
+# units' median in an outlier warning.
+
+
+def _template_naming(organisation, code: str) -> bytes:
+    """The entry template of `organisation` for 2023, its figures cleared, its column's code set to `code`."""
+    book = openpyxl.load_workbook(io.BytesIO(entry_workbook(organisation, Period.parse("2023"))))
+    sheet = book.worksheets[0]
+    sheet.cell(CODE_ROW, FIRST_ORG_COLUMN).value = code
+    for row in sheet.iter_rows(min_row=CODE_ROW + 2, min_col=FIRST_ORG_COLUMN, max_col=FIRST_ORG_COLUMN):
+        for cell in row:
+            if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                cell.value = None
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def stored_elsewhere(world, indicators):
+    enter(world["water_unit"], "2023", {"grp_cases_filed": 4, "grp_clues_accepted": 9, "grp_petitions_received": 2})
+
+
+def _preview(client, content: bytes):
+    response = client.post("/entry/import/", {"file": SimpleUploadedFile("template.xlsx", content)})
+    assert response.status_code == 200
+    return response.context
+
+
+def test_another_trees_unit_in_a_template_is_answered_as_a_missing_one(client, alice, world, stored_elsewhere):
+    client.force_login(alice)
+    other = _preview(client, _template_naming(world["water_unit"], "water-organ"))
+    nowhere = _preview(client, _template_naming(world["water_unit"], "no-such-unit"))
+    assert other.get("changes", []) == nowhere.get("changes", []) == []
+    assert [str(e) for e in other.get("errors", [])] == [
+        str(e).replace("no-such-unit", "water-organ") for e in nowhere.get("errors", [])
+    ]
+    # Nothing of what 水务局机关 holds is named.
+    assert len(other.get("errors", [])) <= 1
+
+
+def test_a_units_own_clerk_is_not_told_the_other_units_median(client, world, alice, indicators):
+    """The warning reaches the unit's clerk, but the median is of units outside the clerk's subtree."""
+    from tracker.orgs.models import Role
+
+    units = [world["park"]] + [
+        Organisation.objects.create(code=f"forestry-u{n}", name=f"单位{n}", kind=OrgKind.UNIT, parent=world["forestry"])
+        for n in range(4)
+    ]
+    for unit, figure in zip(units, (2, 3, 2, 4, 3), strict=True):
+        enter(unit, "2023", {"grp_clues_accepted": figure}, status=None)
+    enter(world["organ"], "2023", {"grp_clues_accepted": 60}, status=None)
+    unit_clerk = make_user("organ-clerk", world["organ"], Role.CLERK)
+    client.force_login(unit_clerk)
+    html = client.get("/entry/forestry-organ/2023/").content.decode()
+    assert "明显偏离本组其他单位的同项数据" in html
+    assert "中位数" not in html
+    # The group's clerk, who may see every unit's figures, is told the median.
+    client.force_login(alice)
+    html = client.get("/entry/forestry-organ/2023/").content.decode()
+    assert "其中位数为 3" in html

@@ -86,26 +86,3 @@ def test_the_checks_page_and_its_export_show_an_explained_warning_as_explained(c
     book = openpyxl.load_workbook(io.BytesIO(client.get("/reports/forestry/2023/checks/?_export=xlsx").content))
     cells = [c for row in book.active.iter_rows(values_only=True) for c in row]
     assert "已说明" in cells
-
-
-def test_a_units_own_clerk_is_not_told_the_other_units_median(client, world, alice, indicators):
-    """The warning reaches the unit's clerk, but the median is of units outside the clerk's subtree."""
-    from tests.conftest import make_user
-    from tracker.orgs.models import Organisation, OrgKind, Role
-
-    units = [world["park"]] + [
-        Organisation.objects.create(code=f"forestry-u{n}", name=f"单位{n}", kind=OrgKind.UNIT, parent=world["forestry"])
-        for n in range(4)
-    ]
-    for unit, figure in zip(units, (2, 3, 2, 4, 3), strict=True):
-        enter(unit, "2023", {"grp_clues_accepted": figure}, status=None)
-    enter(world["organ"], "2023", {"grp_clues_accepted": 60}, status=None)
-    unit_clerk = make_user("organ-clerk", world["organ"], Role.CLERK)
-    client.force_login(unit_clerk)
-    html = client.get("/entry/forestry-organ/2023/").content.decode()
-    assert "明显偏离本组其他单位的同项数据" in html
-    assert "中位数" not in html
-    # The group's clerk, who may see every unit's figures, is told the median.
-    client.force_login(alice)
-    html = client.get("/entry/forestry-organ/2023/").content.decode()
-    assert "其中位数为 3" in html
