@@ -178,7 +178,7 @@ class TestLayout:
         # Formed from incomplete figures (both years): still a number, its mark in the format.
         assert change_percent.number_format == '#,##0.0"（含未报全数据）"'
         assert change_percent.alignment.horizontal == "right"
-        assert cases[5].number_format.startswith("#,##0\"")  # the change itself, a whole number
+        assert cases[5].number_format.startswith('#,##0"')  # the change itself, a whole number
 
     def test_the_header_row_is_bold_filled_and_bordered(self, leader_client):
         sheet = workbook(leader_client.get("/reports/forestry/2022/", {"_export": "xlsx"}))

@@ -67,8 +67,6 @@ def partial_mark() -> str:
     return gettext("(from incomplete figures)")
 
 
-
-
 @total_ordering
 @dataclass(eq=False, slots=True)
 class FigureCell:
