@@ -1,5 +1,9 @@
 """Figures in and out as CSV files: `org,period,indicator,value,note`, UTF-8.
 
+The import also takes the Chinese headers people write (单位,期间,指标,数值,备注 and their synonyms,
+HEADER_NAMES), organisations and indicators by name as well as by code (OrganisationNames,
+IndicatorNames) and periods as Chinese files write them (Period.parse_written).
+
 Used by the `import_values` / `export_values` commands and meant for a web upload too,
 so nothing here prints or knows about the command line.
 
@@ -12,7 +16,9 @@ approved reports and the audit history hold as they do on the entry page.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +47,24 @@ from tracker.uploads import NOT_A_PACKAGE, UploadRefused, capped_rows, check_siz
 
 COLUMNS = ("org", "period", "indicator", "value", "note")
 NOTE_MAX_LENGTH = Value._meta.get_field("note").max_length
+
+# What a header may call each column (compared without spaces, case or full-width forms): the codes'
+# names, and the Chinese headers people write. "名称" alone is none of them: it could be either name.
+HEADER_NAMES = {
+    "org": ("org", "单位", "单位名称", "单位代码", "组织", "组织名称", "组织代码"),
+    "period": ("period", "期间", "时期", "报告期", "统计期", "统计期间"),
+    "indicator": ("indicator", "指标", "指标名称", "指标代码"),
+    "value": ("value", "数值", "数据", "数量", "数字"),
+    "note": ("note", "备注", "说明"),
+}
+CHINESE_COLUMNS = tuple(names[1] for names in HEADER_NAMES.values())  # 单位,期间,指标,数值,备注
+
+# How many candidates an ambiguous name lists, and how many close names an unknown one suggests.
+CANDIDATES_SHOWN = 5
+SUGGESTIONS = 3
+# A text that looks like a code (forestry-organ, grp_cases_filed) and is none is answered as an
+# unknown code, without suggestions: codes are copied from the code list, names are typed.
+CODE_LIKE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 # ---------------------------------------------------------------- export
@@ -177,26 +201,198 @@ def _records(stream: TextIO, errors: list[RowError]) -> Iterator[tuple[int, list
         yield start, cells
 
 
+def _compact(text: str) -> str:
+    """A name as it is compared: full-width forms folded (NFKC), without spaces, case-folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+_HEADER_COLUMNS = {_compact(name): column for column, names in HEADER_NAMES.items() for name in names}
+
+
+def expected_header() -> str:
+    """ "org,period,indicator,value,note 或 单位,期间,指标,数值,备注" """
+    return _("%(codes)s or %(names)s") % {"codes": ",".join(COLUMNS), "names": ",".join(CHINESE_COLUMNS)}
+
+
 def _read_header(cells: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    names = [c.strip().lower() for c in cells]
-    expected = ",".join(COLUMNS)
+    columns = [_HEADER_COLUMNS.get(_compact(cell)) for cell in cells]
     errors = []
-    missing = [c for c in COLUMNS if c not in names]
+    missing = [c for c in COLUMNS if c not in columns]
     if missing:
         errors.append(
             RowError(
                 1,
                 _("The header lacks the column(s) %(missing)s; it must be %(expected)s.")
-                % {"missing": ", ".join(missing), "expected": expected},
+                % {
+                    "missing": ", ".join(f"{c}（{HEADER_NAMES[c][1]}）" for c in missing),
+                    "expected": expected_header(),
+                },
             )
         )
-    doubled = sorted({c for c in COLUMNS if names.count(c) > 1})
-    if doubled:
-        errors.append(
-            RowError(1, _("The header names the column(s) %(columns)s twice.") % {"columns": ", ".join(doubled)})
-        )
+    for column in COLUMNS:
+        written = [cell.strip() for cell, named in zip(cells, columns, strict=True) if named == column]
+        if len(written) < 2:
+            continue
+        if len(set(written)) == 1:
+            message = _("The header names the column(s) %(columns)s twice.") % {"columns": written[0]}
+        else:
+            message = _("The header's columns %(columns)s are the same column; keep one of them.") % {
+                "columns": "、".join(dict.fromkeys(written))
+            }
+        errors.append(RowError(1, message))
     # Columns other than the five are ignored (someone may add indicator names for reading).
-    return {c: names.index(c) for c in COLUMNS if c in names}, errors
+    return {c: columns.index(c) for c in COLUMNS if c in columns}, errors
+
+
+def _listed(names: list[str]) -> str:
+    """Candidates or suggestions in a message: the first few, then how many more."""
+    shown = "、".join(names[:CANDIDATES_SHOWN])
+    if len(names) > CANDIDATES_SHOWN:
+        return _("%(names)s and %(count)d more") % {"names": shown, "count": len(names) - CANDIDATES_SHOWN}
+    return shown
+
+
+def _close(text: str, names: dict[str, str]) -> list[str]:
+    """The names (compared forms → as written) most like `text`, for "did you mean"."""
+    return [names[key] for key in difflib.get_close_matches(_compact(text), list(names), n=SUGGESTIONS, cutoff=0.6)]
+
+
+class OrganisationNames:
+    """The organisations a file may write, found by code, full name, short name or "上级/名称".
+
+    Only `organisations` are looked in (for a web upload, the user's subtree): one outside them is
+    answered exactly as a name nobody has, and the close names suggested are theirs only.
+    """
+
+    def __init__(self, organisations: Iterable[Organisation]):
+        self.by_code: dict[str, Organisation] = {}
+        self.by_name: dict[str, list[Organisation]] = {}
+        self.by_short_name: dict[str, list[Organisation]] = {}
+        self.names: dict[str, str] = {}  # every name and short name, compared form → as written
+        for org in organisations:
+            self.by_code[org.code] = org
+            self.by_name.setdefault(_compact(org.name), []).append(org)
+            self.names.setdefault(_compact(org.name), org.name)
+            if org.short_name:
+                self.by_short_name.setdefault(_compact(org.short_name), []).append(org)
+                self.names.setdefault(_compact(org.short_name), org.short_name)
+        self._found: dict[str, tuple[Organisation | None, str]] = {}
+
+    def find(self, text: str) -> tuple[Organisation | None, str]:
+        """(the organisation, "") or (None, why not); each distinct text is looked up once."""
+        if text not in self._found:
+            self._found[text] = self._find(text)
+        return self._found[text]
+
+    def _matches(self, text: str) -> list[Organisation]:
+        key = _compact(text)
+        return self.by_name.get(key) or self.by_short_name.get(key) or []
+
+    def _find(self, text: str) -> tuple[Organisation | None, str]:
+        if not text:
+            return None, _("The organisation (its code or name) is missing.")
+        if text in self.by_code:
+            return self.by_code[text], ""
+        found = self._matches(text)
+        if not found and "/" in unicodedata.normalize("NFKC", text):
+            # "派驻…组/服务中心": the name under its parent, as an ambiguous name's candidates are listed.
+            parent, own = unicodedata.normalize("NFKC", text).rsplit("/", 1)
+            parent_key = _compact(parent)
+            found = [
+                org
+                for org in self._matches(own)
+                if org.parent_id is not None
+                and parent_key in {_compact(org.parent.name), _compact(org.parent.short_name), org.parent.code} - {""}
+            ]
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            candidates = [
+                f"{org.parent.name}/{org.name}（{org.code}）" if org.parent_id else f"{org.name}（{org.code}）"
+                for org in found
+            ]
+            return None, _(
+                "“%(name)s” is more than one organisation: %(candidates)s. Write its code, or its parent's name and "
+                "its own as listed (parent/name)."
+            ) % {"name": text, "candidates": _listed(candidates)}
+        if CODE_LIKE.fullmatch(text):
+            return None, _("There is no organisation with the code “%(code)s”.") % {"code": text}
+        close = _close(text, self.names)
+        if close:
+            return None, _("There is no organisation named “%(name)s”. Did you mean %(names)s?") % {
+                "name": text,
+                "names": "、".join(f"“{name}”" for name in close),
+            }
+        return None, _("There is no organisation named “%(name)s”.") % {"name": text}
+
+
+class IndicatorNames:
+    """Indicators found by code, Chinese or English name, or a "其中：" name without its "其中："."""
+
+    def __init__(self, indicators: Iterable[Indicator]):
+        self.by_code: dict[str, Indicator] = {}
+        self.by_name: dict[str, list[Indicator]] = {}
+        self.by_part_name: dict[str, list[Indicator]] = {}  # 检举控告类 for 其中：检举控告类
+        self.names: dict[str, str] = {}  # the active entered ones' Chinese names, for suggestions
+        for indicator in indicators:
+            self.by_code[indicator.code] = indicator
+            for name in {_compact(indicator.name_zh), _compact(indicator.name_en)} - {""}:
+                self.by_name.setdefault(name, []).append(indicator)
+            part = self._without_of_which(_compact(indicator.name_zh))
+            if part != _compact(indicator.name_zh):
+                self.by_part_name.setdefault(part, []).append(indicator)
+            if indicator.active and indicator.is_entered:
+                self.names.setdefault(_compact(indicator.name_zh), indicator.name_zh)
+        self._found: dict[str, tuple[Indicator | None, str]] = {}
+
+    @staticmethod
+    def _without_of_which(key: str) -> str:
+        return key.removeprefix("其中").removeprefix(":")
+
+    def find(self, text: str) -> tuple[Indicator | None, str]:
+        """(the indicator, "") or (None, why not); each distinct text is looked up once."""
+        if text not in self._found:
+            self._found[text] = self._find(text)
+        return self._found[text]
+
+    def _find(self, text: str) -> tuple[Indicator | None, str]:
+        if not text:
+            return None, _("The indicator (its code or name) is missing.")
+        if text in self.by_code:
+            return self.by_code[text], ""
+        key = _compact(text)
+        found = (
+            self.by_name.get(key)
+            or self.by_part_name.get(key)
+            or self.by_name.get(self._without_of_which(key))
+            or self.by_part_name.get(self._without_of_which(key))
+            or []
+        )
+        # An indicator switched off and one in use of the same name: the one in use.
+        found = [i for i in found if i.active] or found
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            return None, _("“%(name)s” is more than one indicator: %(candidates)s. Write its code.") % {
+                "name": text,
+                "candidates": _listed([f"{i.name_zh}（{i.code}）" for i in found]),
+            }
+        if CODE_LIKE.fullmatch(text):
+            return None, _("There is no indicator with the code “%(code)s”.") % {"code": text}
+        close = _close(text, self.names)
+        if close:
+            return None, _("There is no indicator named “%(name)s”. Did you mean %(names)s?") % {
+                "name": text,
+                "names": "、".join(f"“{name}”" for name in close),
+            }
+        return None, _("There is no indicator named “%(name)s”.") % {"name": text}
+
+
+def _period_text(text: str) -> str:
+    """A workbook's date cell read as text ("2023-03-01 00:00:00": Excel makes 2023-03 or 2023年3月 a
+    date) is the month it names; any other text is itself."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-01 00:00:00", text)
+    return f"{match.group(1)}-{match.group(2)}" if match else text
 
 
 def validate_csv(
@@ -241,7 +437,7 @@ def check_records(
     if first is None:
         errors.append(
             RowError(
-                1, _("The file is empty; its first line must be the header %(header)s.") % {"header": ",".join(COLUMNS)}
+                1, _("The file is empty; its first line must be the header %(header)s.") % {"header": expected_header()}
             )
         )
         raise ImportFailed(errors)
@@ -250,13 +446,12 @@ def check_records(
     if header_errors:
         raise ImportFailed(errors + header_errors)
 
-    org_source = Organisation.objects.all() if organisations is None else organisations
-    orgs = {o.code: o for o in org_source}
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    orgs = OrganisationNames(Organisation.objects.all() if organisations is None else organisations)
+    indicators = IndicatorNames(Indicator.objects.all())
 
     parsed: list[ImportRow] = []
-    seen: dict[tuple[str, Period, str], int] = {}  # (org, period, indicator) -> first line
-    file_types: dict[tuple[str, int], tuple[str, int]] = {}  # (org, year) -> (period type, line)
+    seen: dict[tuple[int, Period, int], int] = {}  # (org, period, indicator) -> first line
+    file_types: dict[tuple[int, int], tuple[str, int]] = {}  # (org, year) -> (period type, line)
     width = len(header_cells)
 
     periods: dict[str, Period | str] = {}  # each distinct period text parsed once (or its error)
@@ -277,12 +472,9 @@ def check_records(
         cell = {name: unneutralise(cells[pos].strip()) for name, pos in positions.items()}
         line_errors: list[str] = []
 
-        org_code = cell["org"]
-        organisation = orgs.get(org_code)
-        if not org_code:
-            line_errors.append(_("The organisation code is missing."))
-        elif organisation is None:
-            line_errors.append(_("There is no organisation with the code “%(code)s”.") % {"code": org_code})
+        organisation, problem = orgs.find(cell["org"])
+        if problem:
+            line_errors.append(problem)
 
         period = None
         if not cell["period"]:
@@ -290,21 +482,21 @@ def check_records(
         else:
             if cell["period"] not in periods:
                 try:
-                    periods[cell["period"]] = Period.parse(unicodedata.normalize("NFKC", cell["period"]))
+                    periods[cell["period"]] = Period.parse_written(_period_text(cell["period"]))
                 except PeriodError as exc:
-                    periods[cell["period"]] = str(exc)
+                    periods[cell["period"]] = _(
+                        "%(error)s In Chinese it may also be written 2022年, 2022年第一季度 or 2022年3月."
+                    ) % {"error": exc}
             parsed_period = periods[cell["period"]]
             if isinstance(parsed_period, str):
                 line_errors.append(parsed_period)
             else:
                 period = parsed_period
 
-        ind_code = cell["indicator"]
-        indicator = indicators.get(ind_code)
-        if not ind_code:
-            line_errors.append(_("The indicator code is missing."))
-        elif indicator is None:
-            line_errors.append(_("There is no indicator with the code “%(code)s”.") % {"code": ind_code})
+        ind_code = cell["indicator"]  # as written: a code or a name
+        indicator, problem = indicators.find(ind_code)
+        if problem:
+            line_errors.append(problem)
         elif not indicator.active:
             line_errors.append(
                 _("The indicator “%(code)s” is no longer in use; figures cannot be entered for it.")
@@ -336,8 +528,8 @@ def check_records(
             )
 
         if organisation is not None and period is not None:
-            if ind_code:
-                key = (org_code, period, ind_code)
+            if indicator is not None:
+                key = (organisation.pk, period, indicator.pk)
                 if key in seen:
                     line_errors.append(
                         _("This line repeats line %(line)d (same organisation, period and indicator).")
@@ -346,7 +538,7 @@ def check_records(
                 else:
                     seen[key] = line
             # The first line for an organisation and year sets the period type the rest must use.
-            first_type, first_line = file_types.setdefault((org_code, period.year), (period.type, line))
+            first_type, first_line = file_types.setdefault((organisation.pk, period.year), (period.type, line))
             if first_type != period.type:
                 line_errors.append(
                     _(

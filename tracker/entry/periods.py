@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import models
@@ -25,6 +26,21 @@ _PATTERNS = [
 PERIODS_PER_YEAR = {PeriodType.YEAR: 1, PeriodType.QUARTER: 4, PeriodType.MONTH: 12}
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+# How people write periods in a file (Period.parse_written), after NFKC, without spaces, upper-case:
+# 2023, 2023年, 2023年全年, 2023年度; 2023Q1, 2023年第一季度, 2023年一季度, 2023年第1季度;
+# 2023-03, 2023-3, 2023/3, 2023年3月, 2023年三月. Not 2023.3: a spreadsheet turns 2023.10 into 2023.1.
+_CHINESE_NUMBERS = {name: number for number, name in enumerate("一二三四五六七八九十", start=1)} | {
+    "十一": 11,
+    "十二": 12,
+}
+_WRITTEN = [
+    (re.compile(r"(\d{4})(?:年(?:全年|度)?|全年)?"), PeriodType.YEAR),
+    (re.compile(r"(\d{4})Q(\d)"), PeriodType.QUARTER),
+    (re.compile(r"(\d{4})年?第?(\d|[一二三四])季度?"), PeriodType.QUARTER),
+    (re.compile(r"(\d{4})[-/](\d{1,2})"), PeriodType.MONTH),
+    (re.compile(r"(\d{4})年(\d{1,2}|十[一二]?|[一二三四五六七八九])月份?"), PeriodType.MONTH),
+]
 
 
 class PeriodError(ValueError):
@@ -49,6 +65,35 @@ class Period:
                 number = int(match.group(2)) if period_type != PeriodType.YEAR else 0
                 return cls(year, period_type, number)
         raise PeriodError(_("“%(text)s” is not a period; write 2022, 2022Q1 or 2022-03.") % {"text": text})
+
+    @classmethod
+    def parse_written(cls, text: str) -> Period:
+        """A period as people write it in a file they import: Period.parse's forms, or the Chinese ones
+        (2023年, 2023年全年, 2023年第一季度, 2023年一季度, 2023年3月, 2023-3). Used by the imports
+        (tracker.entry.csvio); anything else gets Period.parse's error."""
+        text = unicodedata.normalize("NFKC", text or "")
+        compact = re.sub(r"\s+", "", text).upper()
+        for pattern, period_type in _WRITTEN:
+            match = pattern.fullmatch(compact)
+            if match is None:
+                continue
+            year = int(match.group(1))
+            number = 0 if period_type == PeriodType.YEAR else _number(match.group(2))
+            in_year = period_type == PeriodType.YEAR or 1 <= number <= PERIODS_PER_YEAR[period_type]
+            if MIN_YEAR <= year <= MAX_YEAR and in_year:
+                return cls(year, period_type, number)
+            break
+        return cls.parse(text)
+
+    @property
+    def written(self) -> str:
+        """The period as a Chinese file writes it, whatever the language: 2023年, 2023年第一季度, 2023年3月
+        (the import's sample file)."""
+        if self.type == PeriodType.YEAR:
+            return f"{self.year}年"
+        if self.type == PeriodType.QUARTER:
+            return f"{self.year}年第{'一二三四'[self.number - 1]}季度"
+        return f"{self.year}年{self.number}月"
 
     @classmethod
     def all_in_year(cls, year: int, period_type: str) -> list[Period]:
@@ -80,6 +125,10 @@ class Period:
 
     def same_last_year(self) -> Period:
         return Period(self.year - 1, self.type, self.number)
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else _CHINESE_NUMBERS[text]
 
 
 # How many months one period of each type spans.

@@ -8,13 +8,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from tracker.entry.csvio import COLUMNS, ImportFailed, import_csv
+from tracker.entry.csvio import CHINESE_COLUMNS, COLUMNS, ImportFailed, import_csv
 
 
 class Command(BaseCommand):
     help = (
-        f"Import figures from a UTF-8 CSV file with the header {','.join(COLUMNS)}. "
-        "The whole file is checked first: if any line is bad, nothing is written and every bad line is listed."
+        f"Import figures from a UTF-8 CSV file with the header {','.join(COLUMNS)} or {','.join(CHINESE_COLUMNS)}; "
+        "organisations and indicators by code or name, periods as 2023, 2023Q1, 2023-03 or 2023年, 2023年第一季度, "
+        "2023年3月. The whole file is checked first: if any line is bad, nothing is written and every bad line is "
+        "listed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
