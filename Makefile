@@ -15,12 +15,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
-# Set up, migrate (which loads the catalogue), build the demo world, print its logins, serve.
-# The demo's figures are of 2021–2023: its periods stay open for entry (PERIOD_CLOSES_AFTER_DAYS).
+# Set up, migrate (which loads the catalogue), build the demo world as it stands today, print its logins,
+# serve. DEBUG is off, as on a server, so that an error is the site's own page (404, 400…) and not
+# Django's debug page; outside production whitenoise serves the static files from their folders
+# (WHITENOISE_USE_FINDERS), so no collectstatic is needed. Another HOST needs its name in ALLOWED_HOSTS.
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	PERIOD_CLOSES_AFTER_DAYS=$${PERIOD_CLOSES_AFTER_DAYS:-3650} $(BIN)/python manage.py runserver $(HOST)
+	DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(BIN)/python manage.py runserver $(HOST)
 
 # The whole suite on the default database (SQLite); DATABASE_URL=postgres://… runs it on PostgreSQL.
 test: $(STAMP)

@@ -1,7 +1,12 @@
-"""The demo world: `manage.py seed_demo` builds it, idempotently, with consistent figures."""
+"""The demo world: `manage.py seed_demo` builds it, idempotently, with consistent figures.
+
+Seeded as on TODAY (`--today`), so that what it holds does not depend on when the tests run;
+tests/test_demo_today.py reads the start pages of the demo on two days.
+"""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -12,23 +17,30 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from tracker.catalogue.figures import breakdown_shares, report_figures
 from tracker.catalogue.models import Aggregation, Catalogue, Indicator, Kind
-from tracker.demo.world import build_world
+from tracker.demo.world import MONTHLY, build_world, due_day, last_day, plan_acceptances, plan_reports
 from tracker.documents.generate import generate
 from tracker.documents.models import DocumentTemplate
-from tracker.entry.models import Report, Status, Value
-from tracker.entry.periods import PeriodType, Range
+from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status, Value
+from tracker.entry.periods import Period, PeriodType, Range
 from tracker.entry.services import Source
 from tracker.orgs.models import Membership, Organisation, OrganisationText, OrgKind, Role
+from tracker.workflow.models import AcceptanceStep, Action, ReportTransition
 
-YEARS = (2021, 2022, 2023)
+TODAY = datetime.date(2026, 12, 3)
+TODAY_START = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+YEARS = tuple(range(2021, 2027))  # 2021–2023 fixed, then the last three full years and 2026 through Q3
 DEMO_USERS = {
     "demo-clerk": ("forestry", Role.CLERK),
     "demo-reviewer": ("forestry", Role.REVIEWER),
     "demo-leader": ("forestry", Role.LEADER),
     "demo-water-clerk": ("water", Role.CLERK),
+    "demo-water-reviewer": ("water", Role.REVIEWER),
+    "demo-water-leader": ("water", Role.LEADER),
+    "demo-city-clerk": ("city", Role.CLERK),
     "demo-city-leader": ("city", Role.LEADER),
     "demo-city-reviewer": ("city", Role.REVIEWER),
     "demo-admin": ("city", Role.ADMIN),
@@ -47,9 +59,9 @@ def _fast_passwords(settings, monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
 
 
-def seed() -> str:
+def seed(today: datetime.date = TODAY) -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--today", today.isoformat(), stdout=out)
     return out.getvalue()
 
 
@@ -91,9 +103,12 @@ def snapshot() -> dict:
         "texts": list(OrganisationText.objects.values_list("organisation__code", "key", "text")),
         "users": list(users.values_list("username", "first_name", "last_name", "password", "is_staff")),
         "memberships": list(Membership.objects.values_list("user__username", "organisation__code", "role")),
-        "reports": list(Report.objects.values_list("pk", "status", "revision")),
+        "reports": list(Report.objects.values_list("pk", "status", "revision", "accepted")),
         "values": list(Value.objects.values_list("pk", "value", "note")),
         "history": HistoricalValue.objects.count(),
+        "transitions": list(ReportTransition.objects.values_list("pk", "at")),
+        "acceptances": list(GroupAcceptance.objects.values_list("pk", "status")),
+        "acceptance steps": list(AcceptanceStep.objects.values_list("pk", "at")),
     }
 
 
@@ -236,7 +251,7 @@ class TestIdempotence:
         before = snapshot()
         seed()
         assert snapshot() == before
-        result = build_world()
+        result = build_world(today=TODAY)
         assert (result.organisations_created, result.users_created) == (0, 0)
         assert (result.reports_created, result.values_written) == (0, 0)
 
@@ -426,32 +441,150 @@ class TestFigures:
         assert Value.objects.exclude(note="").filter(report__year=2023).exists()
 
     def test_periods_and_statuses(self, seeded):
-        quarterly = Report.objects.filter(period_type=PeriodType.QUARTER)
-        assert list(quarterly.values_list("organisation__code", "year", "period_number")) == [
-            ("forestry-organ", 2023, n) for n in (1, 2, 3, 4)
-        ]
-        assert not Report.objects.filter(period_type=PeriodType.MONTH).exists()
+        organisations = Organisation.objects.count()
         annual = Report.objects.filter(period_type=PeriodType.YEAR)
-        assert annual.count() == Organisation.objects.count() * 3 - 1
-        assert set(Report.objects.filter(year__lt=2023).values_list("status", flat=True)) == {Status.APPROVED}
-        assert set(Report.objects.filter(year=2023).values_list("status", flat=True)) == {
-            Status.DRAFT,
-            Status.SUBMITTED,
+        assert set(annual.values_list("year", flat=True)) == {2021, 2022, 2023}
+        assert annual.count() == organisations * 3 - 1  # the organ's 2023 is by quarter
+        quarterly = Report.objects.filter(period_type=PeriodType.QUARTER)
+        assert list(quarterly.filter(year=2023).values_list("organisation__code", "period_number")) == [
+            ("forestry-organ", n) for n in (1, 2, 3, 4)
+        ]
+        by_quarter = organisations - len(MONTHLY)
+        # Two full years by quarter (the monthly units by month), and 2026 through its last ended quarter
+        # (the monthly units through November).
+        for year, quarters, months in ((2024, 4, 12), (2025, 4, 12), (2026, 3, 11)):
+            assert quarterly.filter(year=year).count() == by_quarter * quarters, year
+            monthly = Report.objects.filter(year=year, period_type=PeriodType.MONTH)
+            assert sorted(set(monthly.values_list("organisation__code", flat=True))) == sorted(MONTHLY)
+            assert monthly.count() == len(MONTHLY) * months, year
+        # Everything due is in and approved, but the organ's November, returned, and the reserve's, waiting.
+        assert set(Report.objects.exclude(year=2026, period_number=11).values_list("status", flat=True)) == {
+            Status.APPROVED
         }
+        november = dict(
+            Report.objects.filter(year=2026, period_type=PeriodType.MONTH, period_number=11).values_list(
+                "organisation__code", "status"
+            )
+        )
+        assert november == {"forestry-organ": Status.RETURNED, "forestry-reserve": Status.SUBMITTED}
+
+
+class TestWorkflowRecords:
+    """The steps of every report, dated: what the completeness pages and the start pages read."""
+
+    def test_every_status_has_its_steps(self, seeded):
+        transitions = defaultdict(list)
+        for t in ReportTransition.objects.select_related("user").order_by("at", "pk"):
+            transitions[t.report_id].append(t)
+        for report in Report.objects.select_related("organisation"):
+            steps = transitions[report.pk]
+            assert steps, report
+            assert steps[0].action == Action.SUBMIT and steps[-1].to_status == report.status, report
+            assert all(a.to_status == b.from_status for a, b in zip(steps, steps[1:], strict=False)), report
+            group = report.organisation if report.organisation.kind != OrgKind.UNIT else report.organisation.parent
+            people = {user for user, (org, _role) in DEMO_USERS.items() if org == group.code}
+            assert {t.user.username for t in steps} <= people, report
+            assert {t.user.username for t in steps if t.action in (Action.APPROVE, Action.RETURN)} <= {
+                user for user in people if DEMO_USERS[user][1] == Role.REVIEWER
+            }
+
+    def test_they_are_dated_after_the_period_and_before_today_mostly_on_time(self, seeded):
+        first = {}
+        for t in ReportTransition.objects.select_related("report").order_by("at", "pk"):
+            assert t.at < TODAY_START, t
+            day = timezone.localtime(t.at).date()
+            assert day > last_day(t.report.period), t
+            first.setdefault(t.report_id, (t.report, day))
+        late = [(report, day) for report, day in first.values() if day > due_day(report.period)]
+        assert 0 < len(late) < len(first) * 0.2  # a few late
+        assert all((day - due_day(report.period)).days <= 7 for report, day in late)
+
+    def test_the_figures_were_entered_before_they_were_submitted(self, seeded):
+        report = Report.objects.get(organisation__code="forestry-farm", year=2022)
+        submitted = report.transitions.order_by("at").first().at
+        dates = set(HistoricalValue.objects.filter(report_id=report.pk).values_list("history_date", flat=True))
+        assert len(dates) == 1 and dates.pop() < submitted
+
+    def test_the_returned_report_says_why(self, seeded):
+        report = Report.objects.get(organisation__code="forestry-organ", year=2026, period_number=11)
+        returned = report.transitions.get(action=Action.RETURN)
+        assert returned.reason and returned.user.username == "demo-reviewer"
+
+    def test_the_database_is_the_plan(self, seeded):
+        plans = plan_reports(TODAY)
+        stored = {(r.organisation.code, r.period): r.status for r in Report.objects.select_related("organisation")}
+        assert stored == {(p.organisation, p.period): p.status for p in plans}
+        acceptances = {
+            (a.organisation.code, a.period): a.status for a in GroupAcceptance.objects.select_related("organisation")
+        }
+        assert acceptances == {
+            (a.group, a.period): a.steps[-1].to_status for a in plan_acceptances(plans, TODAY) if a.steps
+        }
+
+    def test_a_later_day_moves_the_world_on(self, seeded):
+        later = datetime.date(2027, 2, 14)
+        seed(later)
+        plans = plan_reports(later)
+        stored = {(r.organisation.code, r.period): r.status for r in Report.objects.select_related("organisation")}
+        assert stored == {(p.organisation, p.period): p.status for p in plans}
+        # 2026 Q3 is accepted now, Q4 is being settled: the water group reported it.
+        acceptances = {
+            (a.organisation.code, str(a.period)): a.status
+            for a in GroupAcceptance.objects.filter(year=2026).select_related("organisation")
+        }
+        assert acceptances == {
+            **{(group, f"2026Q{q}"): AcceptanceStatus.ACCEPTED for group in ("forestry", "water") for q in (1, 2, 3)},
+            ("water", "2026Q4"): AcceptanceStatus.SUBMITTED,
+        }
+        steps = list(AcceptanceStep.objects.filter(acceptance__organisation__code="forestry", acceptance__year=2026))
+        assert all(step.at.date() < later for step in steps)
 
 
 class TestAcceptance:
-    def test_the_commission_accepted_2021_and_2022_and_counts_them(self, seeded):
+    def test_the_commission_accepted_every_group_period_before_the_one_being_settled(self, seeded):
         from tracker.aggregation.yearly import Aggregator
-        from tracker.entry.models import AcceptanceStatus, GroupAcceptance
 
+        settling = Period(2026, PeriodType.QUARTER, 3)
+        acceptances = {
+            (a.organisation.code, a.period): a.status for a in GroupAcceptance.objects.select_related("organisation")
+        }
+        expected = {}
+        for group in ("forestry", "water"):
+            for year in YEARS:
+                if year < 2024:
+                    expected[(group, Period(year, PeriodType.YEAR, 0))] = AcceptanceStatus.ACCEPTED
+                else:
+                    for quarter in range(1, 5 if year < 2026 else 3):
+                        expected[(group, Period(year, PeriodType.QUARTER, quarter))] = AcceptanceStatus.ACCEPTED
+        # Of the quarter being settled, the water group's waits for the commission, the forestry group's for
+        # its reviewer to report it.
+        expected[("water", settling)] = AcceptanceStatus.SUBMITTED
+        assert acceptances == expected
         city = Organisation.objects.get(code="city")
-        accepted = set(GroupAcceptance.objects.values_list("organisation__code", "year", "status"))
-        assert accepted == {(g, y, AcceptanceStatus.ACCEPTED) for g in ("forestry", "water") for y in (2021, 2022)}
-        for year in (2021, 2022):
+        for year in range(2021, 2026):
             counted = Aggregator(city, [year]).org_year(city, year)
             everything = Aggregator(city, [year], include_unaccepted=True).org_year(city, year)
             assert counted.values == everything.values and counted.unaccepted_reports == 0
             assert counted.value("grp_cases_filed")
-        # 2023 is still being reported: nothing of it is accepted.
-        assert not Report.objects.filter(year=2023, accepted=True).exists()
+        assert not Report.objects.filter(year=2026, period_type=PeriodType.QUARTER, period_number=3, accepted=True)
+        assert Report.objects.filter(year=2026, period_type=PeriodType.QUARTER, period_number=2, accepted=True)
+
+    def test_each_step_is_the_right_persons_after_the_groups_approvals(self, seeded):
+        from tracker.workflow.acceptance import group_period
+
+        reviewers = {"forestry": "demo-reviewer", "water": "demo-water-reviewer"}
+        for acceptance in GroupAcceptance.objects.select_related("organisation"):
+            steps = list(acceptance.steps.select_related("user").order_by("at"))
+            assert steps[0].action == "report"
+            assert steps[0].user.username == reviewers[acceptance.organisation.code]
+            if acceptance.status == AcceptanceStatus.ACCEPTED:
+                assert [s.action for s in steps] == ["report", "accept"]
+                assert steps[1].user.username == "demo-city-reviewer"
+            state = group_period(acceptance.organisation, acceptance.period)
+            assert state.ready, acceptance
+            reports = [report.pk for org in state.orgs for report in org.reports]
+            last_approval = max(
+                ReportTransition.objects.filter(report__in=reports, action=Action.APPROVE).values_list("at", flat=True)
+            )
+            assert last_approval < steps[0].at < TODAY_START
+            assert all(a.at < b.at for a, b in zip(steps, steps[1:], strict=False))
