@@ -88,13 +88,15 @@ def build(size: Size) -> Organisation:
 # UPDATE django_session, RELEASE SAVEPOINT.
 #
 # api (12): 1–4, A–E (B twice), session save.
-# summary (14): 1–4, A–E (this year and last together); the switcher: the organisations one
+# summary (15): 1–4, A–E (this year and last together); the switcher: the organisations one
 #   step away, the years with data; session save.
-# units (15): 1–4, A–D, E for the group and E for its units; the switcher (2); session save.
-# trend (14): 1–4; the years with data; A–E over all of them; the switcher (the organisations);
-#   session save.
+# units (16): 1–4, A–D, E for the group and E for its units; the switcher (2); session save.
+# trend (15): 1–4; the years with data (and which have approved reports); A–E over all of them;
+#   the switcher (the organisations; its years are the trend's); session save.
 # (The section filter's choice is read from its form, not by a query of the indicators' codes.)
 # Every page with the navigation also counts the user's unread notifications (one query).
+# Summary, units and trend also ask whether the organisation has a speech (one EXISTS): their tabs
+# offer the review's Word download only then (+1 in the bounds below).
 # document (19; the group's speech generated, which is its review): 1–4 (the organisation's
 #   ancestors are its parent, read with it in 4); the template with its version; A–E, and E for
 #   the units (which of them have not entered a figure); the commission's city-wide figures (C–E
@@ -105,9 +107,9 @@ def build(size: Size) -> Organisation:
 # bulletin (12): 1–4, A–E (this year and last together), the unread notifications, session save.
 PAGES = {
     "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 12),
-    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 14),
-    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 15),
-    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 14),
+    "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
+    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 16),
+    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 15),
     "document": (lambda code, year: _document(code, year, ""), 19),
     "document_docx": (lambda code, year: _document(code, year, "document.docx"), 18),
     "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 12),

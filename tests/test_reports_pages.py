@@ -22,6 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD, accept, enter, make_user
+from tracker.documents.services import template_create
 from tracker.entry.models import Status
 from tracker.entry.services import Entry
 from tracker.orgs.models import Organisation, OrgKind, Role
@@ -134,12 +135,31 @@ class TestIndex:
         assert response.status_code == 302
         assert response.url == "/reports/forestry/2022/"
 
-    def test_it_redirects_to_the_current_year_without_data(self, client, bob):
-        from django.utils import timezone
-
+    def test_it_says_so_without_data_rather_than_opening_an_empty_year(self, client, bob):
         client.login(username="bob", password=PASSWORD)
         response = client.get("/reports/")
-        assert response.url == f"/reports/forestry/{timezone.localdate().year}/"
+        assert response.status_code == 200
+        assert 'id="no-figures"' in response.content.decode()
+        assert "尚未录入任何数据" in response.content.decode()
+
+    def test_it_opens_the_latest_year_with_approved_figures_not_a_later_one(self, leader_client, data):
+        # 2023 has a report, but nothing approved yet: the page would be all "—".
+        enter(data["organ"], "2023", {"grp_cases_filed": 1}, status=Status.SUBMITTED)
+        assert leader_client.get("/reports/").url == "/reports/forestry/2022/"
+        assert leader_client.get("/reports/?org=forestry-organ").url == "/reports/forestry-organ/2022/"
+        # Including unapproved reports, 2023 has figures.
+        response = leader_client.get("/reports/?include_unapproved=1")
+        assert response.url == "/reports/forestry/2023/?include_unapproved=1"
+
+    def test_it_offers_the_unapproved_figures_when_none_is_approved(self, client, bob, world):
+        enter(world["organ"], "2023", {"grp_cases_filed": 1}, status=Status.SUBMITTED)
+        client.login(username="bob", password=PASSWORD)
+        html = client.get("/reports/").content.decode()
+        assert 'id="no-figures"' in html
+        assert 'href="/reports/?org=forestry&amp;include_unapproved=1"' in html
+        assert client.get("/reports/?org=forestry&include_unapproved=1").url == (
+            "/reports/forestry/2023/?include_unapproved=1"
+        )
 
     def test_it_takes_a_city_leader_to_the_commission(self, client, data):
         make_user("dana", data["city"], Role.LEADER)
@@ -149,7 +169,13 @@ class TestIndex:
     def test_it_follows_the_switcher(self, leader_client):
         response = leader_client.get("/reports/?org=forestry-organ&year=2021&page=units&include_unapproved=1")
         assert response.url == "/reports/forestry-organ/2021/units/?include_unapproved=1"
-        assert leader_client.get("/reports/?org=forestry&year=2021&page=trend").url == "/reports/forestry/trend/"
+        # The trend's year and range are those of its last column; its default needs no parameter.
+        assert leader_client.get("/reports/?org=forestry&year=2022&page=trend").url == "/reports/forestry/trend/"
+        assert leader_client.get("/reports/?org=forestry&year=2021&page=trend").url == (
+            "/reports/forestry/trend/?through=2021"
+        )
+        response = leader_client.get("/reports/?org=forestry&year=2022&range=Q3&page=trend&same_range=1")
+        assert response.url == "/reports/forestry/trend/?through=2022Q3&same_range=1"
 
     def test_it_404s_for_another_groups_organisation_and_400s_for_a_bad_year(self, client, charlie, data):
         client.login(username="charlie", password=PASSWORD)
@@ -240,7 +266,8 @@ class TestSummary:
         assert 'role="switch" aria-checked="true"' in html
         assert 'href="?foo=bar"' in html
 
-    def test_it_links_to_the_other_pages_and_downloads(self, leader_client):
+    def test_it_links_to_the_other_pages_and_downloads(self, leader_client, bob, data):
+        template_create(organisation=data["forestry"], name="讲话", user=bob, text="2022年，立案查处8件。")
         html = leader_client.get(self.url).content.decode()
         for href in (
             "/reports/forestry/2022/units/",
@@ -251,6 +278,18 @@ class TestSummary:
             "?_export=csv",
         ):
             assert f'href="{href}"' in html
+
+    def test_it_offers_the_reviews_word_download_only_with_a_speech(self, leader_client, bob, data):
+        # Without a speech the review says there is none (200); its Word download would be a 404.
+        html = leader_client.get(self.url).content.decode()
+        assert 'href="/reports/forestry/2022/review/"' in html
+        assert "review.docx" not in html
+        assert leader_client.get("/reports/forestry/2022/review/").status_code == 200
+        # A speech of the group serves its units too.
+        template_create(organisation=data["forestry"], name="讲话", user=bob, text="2022年，立案查处8件。")
+        html = leader_client.get("/reports/forestry-organ/2022/units/").content.decode()
+        assert 'href="/reports/forestry-organ/2022/review.docx"' in html
+        assert leader_client.get("/reports/forestry-organ/2022/review.docx").status_code == 302
 
     def test_it_offers_only_the_users_organisations_and_years_in_the_switcher(self, leader_client):
         html = leader_client.get(self.url).content.decode()
@@ -381,6 +420,51 @@ class TestTrend:
         assert response.status_code == 200
         assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报全）", "3（2个单位未报全）"]
         assert cells(response, "row-grp_grassroots_orgs_guided")[2:] == ["100余", "120余"]
+
+    def test_it_opens_on_the_latest_year_with_approved_figures(self, leader_client, data):
+        # 2023 has a submitted report only: a column of "—" would be no trend at all.
+        enter(data["organ"], "2023", {"grp_cases_filed": 7}, status=Status.SUBMITTED)
+        html = leader_client.get(self.url).content.decode()
+        assert ">2022年</a></th>" in html and "2023年</a></th>" not in html
+        assert 'id="range-hint"' not in html and 'id="no-figures"' not in html
+        # The range picker shows the last column's year and range; the years include 2023.
+        assert '<option value="2023">2023年</option>\n<option value="2022" selected>2022年</option>' in html
+        assert '<option value="year" selected>' in html
+        assert 'name="same_range" value="1">' in html
+        html = leader_client.get(self.url + "?include_unapproved=1").content.decode()
+        assert ">2023年</a></th>" in html
+
+    def test_the_years_that_have_ended_are_whole_and_the_last_is_its_range_labelled(self, leader_client):
+        response = leader_client.get(self.url + "?through=2022Q3")
+        html = response.content.decode()
+        assert ">2021年</a></th>" in html and ">2022年前三季度</a></th>" in html
+        # The units report by year: 2022 has no Q1–Q3 figures, 2021 its whole year's.
+        assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报全）", "—"]
+        assert "往年均为全年数据；最后一列“2022年前三季度”只含当年部分期间" in html
+        assert html.count('class="notice range-notice"') == 1
+        assert '<option value="Q3" selected>' in html
+
+    def test_the_current_year_shows_its_range_so_far(self, leader_client, data, monkeypatch):
+        import datetime
+
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: datetime.date(2022, 11, 15))
+        html = leader_client.get(self.url).content.decode()
+        assert ">2021年</a></th>" in html and ">2022年前三季度</a></th>" in html
+
+    def test_it_compares_every_year_over_the_same_range_when_asked(self, leader_client):
+        html = leader_client.get(self.url + "?through=2022Q3&same_range=1").content.decode()
+        assert ">2021年前三季度</a></th>" in html and ">2022年前三季度</a></th>" in html
+        assert "各年均按同一统计区间（前三季度）比较。" in html
+        assert 'name="same_range" value="1" checked>' in html
+        # The approval switch keeps it.
+        assert 'href="?same_range=1&amp;through=2022Q3&amp;include_unapproved=1"' in html
+        assert leader_client.get(self.url + "?same_range=yes").status_code == 400
+
+    def test_it_says_when_there_are_no_figures(self, client, bob):
+        client.login(username="bob", password=PASSWORD)
+        response = client.get(self.url)
+        assert response.status_code == 200
+        assert 'id="no-figures"' in response.content.decode()
 
     def test_it_charts_the_chosen_indicator_with_chinese_text(self, leader_client):
         html = leader_client.get(self.url + "?indicator=grp_grassroots_orgs_guided").content.decode()

@@ -185,10 +185,17 @@ class TestRanges:
 
     def test_the_trend_compares_the_same_range_every_year(self, monthly, leader_client):
         html = leader_client.get(
-            reverse("reports:trend", args=["forestry-organ"]) + "?through=2023-09"
+            reverse("reports:trend", args=["forestry-organ"]) + "?through=2023-09&same_range=1"
         ).content.decode()
         assert "2022年1—9月" in html and "2023年1—9月" in html
         assert row_cells(html, "row-grp_clues_accepted")[2:4] == ["45", "90"]
+
+    def test_the_trends_earlier_years_are_whole_beside_the_range_of_the_last(self, monthly, leader_client):
+        html = leader_client.get(
+            reverse("reports:trend", args=["forestry-organ"]) + "?through=2023-09"
+        ).content.decode()
+        assert ">2022年</a></th>" in html and ">2023年1—9月</a></th>" in html
+        assert row_cells(html, "row-grp_clues_accepted")[2:4] == ["78", "90"]  # 1 + … + 12; 2 + … + 18
 
     def test_the_export_carries_the_range(self, monthly, leader_client):
         response = leader_client.get(

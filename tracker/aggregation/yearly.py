@@ -49,6 +49,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Count, Q
 
 from tracker.catalogue.figures import Change, PartShare, breakdown_shares, change, share_values
 from tracker.catalogue.models import Aggregation, Breakdown, Catalogue, Indicator
@@ -603,6 +604,19 @@ class Aggregator:
 
     def children(self, org: Organisation) -> list[Organisation]:
         return sorted((o for o in self.orgs if o.parent_id == org.pk), key=lambda o: (o.order, o.path))
+
+
+def years_with_figures(org: Organisation) -> dict[int, bool]:
+    """Every year in which the organisation's subtree has a report, and whether one of them is approved:
+    what a leader's page counts unless it includes unapproved reports (one query). The report pages open
+    on the latest year with figures, never on an empty year because it is the current one."""
+    rows = (
+        Report.objects.filter(organisation__path__startswith=org.path)
+        .values_list("year")
+        .annotate(approved=Count("pk", filter=Q(status=Status.APPROVED)))
+        .order_by("year")
+    )
+    return {year: approved > 0 for year, approved in rows}
 
 
 def years_with_data(org: Organisation) -> list[int]:

@@ -29,6 +29,13 @@ def speech_for(organisation: Organisation) -> DocumentTemplate | None:
     )
 
 
+def has_speech(organisation: Organisation) -> bool:
+    """Whether `speech_for` finds one (one EXISTS query): the report pages offer 述评（Word） only then."""
+    return DocumentTemplate.objects.filter(
+        kind=Kind.SPEECH, organisation__path__in=path_prefixes(organisation.path)
+    ).exists()
+
+
 @require_safe
 def review(request, org: str, year: int):
     scope = ReportScope.from_request(request, org, year)

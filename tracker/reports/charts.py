@@ -24,6 +24,9 @@ GRID = "#d0d7de"
 # One colour per form: from the mildest (first) to the gravest (fourth).
 FORM_COLOURS = ("#d08770", "#c0392b", "#8e1b22", "#4a0d12")
 BAR = "#b4232a"
+# A column over part of a year beside whole years (the trend's current year): lighter, so that it does
+# not read as a fall.
+BAR_PART = "#e3a3a6"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Bar:
     value: int | Decimal | None
     # What is printed next to the bar, e.g. "47人次 · 94%"; "—" when the value is not known.
     caption: str
+    # Over part of a year, beside whole years (column_chart draws it lighter).
+    part: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,8 @@ def column_chart(bars: Sequence[Bar], *, title: str, unit: str = "") -> SafeStri
         base = top_margin + plot_h
         if bar.value is not None:
             h = float(bar.value) / top * plot_h
-            body.append(_Rect(round(centre - column / 2, 1), round(base - h, 1), round(column, 1), round(h, 1), BAR))
+            colour = BAR_PART if bar.part else BAR
+            body.append(_Rect(round(centre - column / 2, 1), round(base - h, 1), round(column, 1), round(h, 1), colour))
             body.append(_text(centre, base - h - 6, bar.caption, size=12, anchor="middle", bold=True))
         else:
             body.append(_text(centre, base - 6, bar.caption, size=12, anchor="middle", fill=MUTED))

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
@@ -28,7 +29,7 @@ from tracker.aggregation.scope import (
     parse_include_unapproved,
     parse_year,
 )
-from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data
+from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data, years_with_figures
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Period, PeriodType, Range
@@ -62,9 +63,13 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
-def latest_year(organisation: Organisation) -> int:
-    return max(years_with_data(organisation), default=current_year())
+def counted_years(years: dict[int, bool], include_unapproved: bool) -> list[int]:
+    """The years of `years_with_figures` whose figures a page counts: approved ones, or any when asked."""
+    return sorted(year for year, approved in years.items() if approved or include_unapproved)
 
+
+# The trend's own switch: every year over the range of its last column (同期), not whole years.
+SAME_RANGE = "same_range"
 
 # The range switcher's choices: the end of the range within the chosen year.
 RANGE_CHOICES = ["year", "Q1", "Q2", "Q3"] + [f"M{n:02d}" for n in range(1, 12)]
@@ -96,40 +101,74 @@ def range_choice(rng: Range) -> str:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """The reports entry point, and the target of the organisation/year/range switcher.
+    """The reports entry point (the menu's 报表), and the target of the organisation/year/range switcher.
 
-    Without parameters: the summary of the user's top organisation for its latest year.
-    With ?org=&year=&range=&page=: that page (another group's organisation is a 404).
+    Without parameters: the summary of the user's top organisation for the latest year with figures
+    (approved ones, unless `include_unapproved=1`), never an empty current year; an organisation
+    without any is told so. With ?org=&year=&range=&page=: that page (another group's organisation is
+    a 404); for the trend the year and range are those of its last column.
     """
     include_unapproved = parse_include_unapproved(request)
-    if "org" in request.GET:
-        organisation = get_org_for_user(request.user, request.GET["org"])
-        # The acceptance switch is a commission's; it is dropped when the switcher moves to a group.
-        unaccepted = parse_include_unaccepted(request) and organisation.kind == OrgKind.COMMISSION
-        page = request.GET.get("page") if request.GET.get("page") in PAGES else "summary"
-        choice = request.GET.get("range", "")
-        if choice and choice not in RANGE_CHOICES:
-            raise BadRequest(_("No such range."))
-        year_text = request.GET.get("year", "")
-        year = checked_year(parse_year(year_text)) if year_text else latest_year(organisation)
-        if page == "trend":
-            scope = ReportScope(organisation, None, include_unapproved, include_unaccepted=unaccepted)
-            url = reverse("reports:trend", args=[organisation.code])
-        else:
-            # The default range (the whole of an ended year) needs no parameter.
-            default = Range.default(year, timezone.localdate())
-            rng = Range.through(year, through_for(year, choice)) if choice else default
-            scope = ReportScope(
-                organisation, None if rng == default else rng, include_unapproved, True, include_unaccepted=unaccepted
-            )
-            url = reverse(PAGES[page], args=[organisation.code, year])
-    else:
+    if "org" not in request.GET:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
         if organisation is None:
             return render(request, "reports/index.html")
+        years = years_with_figures(organisation)
+        counted = counted_years(years, include_unapproved)
+        if not counted:
+            return no_figures(request, organisation, years, include_unapproved)
         scope = ReportScope(organisation, None, include_unapproved)
-        url = reverse("reports:summary", args=[organisation.code, latest_year(organisation)])
-    return redirect(url + scope.query)
+        return redirect(reverse("reports:summary", args=[organisation.code, counted[-1]]) + scope.query)
+
+    organisation = get_org_for_user(request.user, request.GET["org"])
+    # The acceptance switch is a commission's; it is dropped when the switcher moves to a group.
+    unaccepted = parse_include_unaccepted(request) and organisation.kind == OrgKind.COMMISSION
+    page = request.GET.get("page") if request.GET.get("page") in PAGES else "summary"
+    choice = request.GET.get("range", "")
+    if choice and choice not in RANGE_CHOICES:
+        raise BadRequest(_("No such range."))
+    year_text = request.GET.get("year", "")
+    today = timezone.localdate()
+    latest = None
+    if page == "trend" or not year_text:
+        years = years_with_figures(organisation)
+        counted = counted_years(years, include_unapproved)
+        if not counted and not year_text:
+            return no_figures(request, organisation, years, include_unapproved)
+        latest = counted[-1] if counted else current_year()
+    year = checked_year(parse_year(year_text)) if year_text else latest
+    rng = Range.through(year, through_for(year, choice)) if choice else Range.default(year, today)
+    # A range the page would show anyway needs no parameter: the whole of an ended year, and on the
+    # trend the range of its default last column.
+    default = Range.default(latest if page == "trend" else year, today)
+    scope = ReportScope(
+        organisation, None if rng == default else rng, include_unapproved, True, include_unaccepted=unaccepted
+    )
+    if page == "trend":
+        url = reverse("reports:trend", args=[organisation.code])
+        params = scope.params()
+        if request.GET.get(SAME_RANGE) == "1":
+            params[SAME_RANGE] = "1"
+        return redirect(url + ("?" + urlencode(params) if params else ""))
+    return redirect(reverse(PAGES[page], args=[organisation.code, year]) + scope.query)
+
+
+def no_figures(request: HttpRequest, organisation: Organisation, years: dict[int, bool], include_unapproved: bool):
+    """An organisation with nothing to show: said so, rather than an empty page of "—"."""
+    switch = ReportScope(organisation, None, not include_unapproved)
+    with_unapproved = reverse("reports:index") + "?" + urlencode({"org": organisation.code, **switch.params()})
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "organisation": organisation,
+            # Reports entered but none approved: the same page including unapproved ones has figures.
+            "unapproved_only": bool(years) and not include_unapproved,
+            "with_unapproved": with_unapproved,
+            "current_year": current_year(),
+            "scope": ReportScope(organisation, None, include_unapproved),
+        },
+    )
 
 
 class ReportPage(ExportMixin, SingleTableMixin):
@@ -199,13 +238,22 @@ class ReportPage(ExportMixin, SingleTableMixin):
         user = self.request.user
         orgs = [org for org in tree_neighbours(here) if within_reach(user, org)]
         top = min((org.path.count("/") for org in orgs), default=0)
-        years = set(years_with_data(self.organisation)) | {current_year(), self.year} if self.year else set()
+        rng = self.switcher_range()
+        years = set(self.switcher_years()) | {current_year(), rng.year} if rng else set()
         return {
             "orgs": [(org.code, "\u3000" * (org.path.count("/") - top) + org.label) for org in orgs],
             "years": [(y, year_header(y)) for y in sorted(years, reverse=True)],
-            "ranges": range_choices(self.year) if self.year else [],
-            "range": range_choice(self.range) if self.range else "",
+            "year": rng.year if rng else None,
+            "ranges": range_choices(rng.year) if rng else [],
+            "range": range_choice(rng) if rng else "",
         }
+
+    def switcher_range(self) -> Range | None:
+        """The year and range the switcher shows chosen (the trend: those of its last column)."""
+        return self.range
+
+    def switcher_years(self) -> list[int]:
+        return years_with_data(self.organisation)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -422,7 +470,12 @@ class UnitsView(SectionFilteredPage):
 
 
 class TrendView(SectionFilteredPage):
-    """Indicators × every year with data, each over the same range (like with like), and a chart of one."""
+    """Indicators × every year with data, and a chart of one.
+
+    The years that have ended are whole years; the last column is the latest year with figures over
+    its range so far (2026年前三季度), or the year and range chosen (`?through=2023Q3`), labelled as
+    such. `?same_range=1` shows every year over the last column's range instead (同期, like with like).
+    """
 
     page = "trend"
     page_name = gettext_lazy("Trend over the years")
@@ -431,17 +484,38 @@ class TrendView(SectionFilteredPage):
     with_year = False
 
     def get(self, request, *args, **kwargs):
-        years = sorted(set(years_with_data(self.organisation))) or [current_year()]
-        # ?through=2023Q3: the years up to 2023, each through Q3. Without it: the range the latest
-        # year is shown by default (all of it once it has ended), the same for every year.
-        last = self.scope.range or Range.default(years[-1], timezone.localdate())
-        self.years = [y for y in years if y <= last.year] or [last.year]
-        self.ranges = [last.in_other_year(year) for year in self.years]
+        text = request.GET.get(SAME_RANGE, "")
+        if text not in ("", "0", "1"):
+            raise BadRequest(_("%(name)s is 1 or 0.") % {"name": SAME_RANGE})
+        self.same_range = text == "1"
+        years = years_with_figures(self.organisation)
+        self.all_years = sorted(years)
+        counted = counted_years(years, self.include_unapproved)
+        # Nothing counted yet: the current year, which the page says has no figures.
+        self.has_figures = bool(counted)
+        last = self.scope.range or Range.default(counted[-1] if counted else current_year(), timezone.localdate())
+        self.years = [y for y in self.all_years if y < last.year] + [last.year]
+        if self.same_range:
+            self.ranges = [last.in_other_year(year) for year in self.years]
+        else:
+            self.ranges = [Range.full(year) for year in self.years[:-1]] + [last]
         self.trend_range = last
         aggregator = Aggregator(self.organisation, self.ranges, **self.scope.counting)
         self.org_years = [aggregator.figures_for(self.organisation, rng) for rng in self.ranges]
         self.indicators = self.org_years[-1].indicators
         return super().get(request, *args, **kwargs)
+
+    @property
+    def mixed_ranges(self) -> bool:
+        """Whole years beside part of the last one (not `same_range`)."""
+        return len({rng.end_month for rng in self.ranges}) > 1
+
+    def switcher_range(self) -> Range:
+        return self.trend_range
+
+    def switcher_years(self) -> list[int]:
+        # Read with the trend's own years: no query more.
+        return self.all_years
 
     @cached_property
     def rows(self) -> list[dict]:
@@ -482,11 +556,19 @@ class TrendView(SectionFilteredPage):
                 caption = format_figure(oy.value(indicator.code), indicator)
                 if figure is not None and figure.missing and figure.known:
                     caption += " " + incomplete_mark(figure.missing)
-                bars.append(charts.Bar(label=oy.range.heading, value=oy.value(indicator.code), caption=caption))
+                part = self.mixed_ranges and not oy.range.is_full_year
+                bars.append(
+                    charts.Bar(label=oy.range.heading, value=oy.value(indicator.code), caption=caption, part=part)
+                )
             chart = charts.column_chart(bars, title=indicator.name, unit=indicator.unit_word)
         context.update(
             years=self.years,
             trend_range=self.trend_range,
+            same_range=self.same_range,
+            same_range_param=SAME_RANGE,
+            has_figures=self.has_figures,
+            # Whole years beside a part of the last: the page says which column is which.
+            mixed_ranges=self.mixed_ranges,
             # Each year's notice of organisations that report by year and so miss a shorter range.
             range_notices=[notice for notice in (range_notice(oy) for oy in self.org_years) if notice],
             indicators=self.indicators,

@@ -5,7 +5,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from tracker.documents.review import has_speech as _has_speech
+
 register = template.Library()
+
+
+@register.simple_tag
+def has_speech(organisation) -> bool:
+    """Whether the organisation has a speech (its own or an ancestor's): the report pages' tabs
+    (templates/reports/_page.html) offer the review's Word download only then, never a link to a 404."""
+    return _has_speech(organisation)
 
 
 @register.simple_tag
