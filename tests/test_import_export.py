@@ -390,10 +390,23 @@ class TestBadFiles:
         run_import(path)
         assert stored() == {("forestry-park", "2022Q1", UNIT_A): (5, "备注")}
 
-    def test_a_file_that_is_not_utf8_is_refused(self, world, tmp_path):
+    def test_a_gbk_file_as_excel_saves_it_on_chinese_windows_goes_in(self, world, tmp_path):
         path = tmp_path / "gbk.csv"
-        path.write_bytes(
-            "org,period,indicator,value,note\r\nforestry-park,2022Q1,grp_petitions_received,5,备注\r\n".encode("gbk")
+        path.write_bytes(f"单位,期间,指标,数值,备注\r\nforestry-park,2022年第一季度,{UNIT_A},5,备注\r\n".encode("gbk"))
+        run_import(path)
+        assert stored() == {("forestry-park", "2022Q1", UNIT_A): (5, "备注")}
+
+    def test_utf16_and_undecodable_files_are_refused_by_name(self, world, tmp_path):
+        utf16 = tmp_path / "utf16.csv"
+        utf16.write_bytes(
+            f"org,period,indicator,value,note\r\nforestry-park,2022Q1,{UNIT_A},5,备注\r\n".encode("utf-16")
         )
-        assert "不是 UTF-8" in import_error(path)
+        assert "UTF-16" in import_error(utf16)
+        garbage = tmp_path / "garbage.csv"
+        # 0x80 followed by 0x30 is neither UTF-8 nor GB18030.
+        garbage.write_bytes(
+            f"org,period,indicator,value,note\r\nforestry-park,2022Q1,{UNIT_A},5,".encode() + b"\x80\x30\r\n"
+        )
+        message = import_error(garbage)
+        assert "既不是 UTF-8 也不是 GBK" in message or "neither UTF-8 nor GBK" in message
         assert not Report.objects.exists()

@@ -164,7 +164,7 @@ class ImportResult:
         }
 
 
-def decode(data: bytes | str | BinaryIO) -> TextIO:
+def decode(data: bytes | str | BinaryIO, encoding: str = "utf-8-sig") -> TextIO:
     """The file as a text stream, without a UTF-8 BOM (Excel's "CSV UTF-8" writes one).
 
     A file object is read as it is parsed, never whole, so a large import holds one line at a
@@ -174,7 +174,7 @@ def decode(data: bytes | str | BinaryIO) -> TextIO:
         return io.StringIO(data.removeprefix("\ufeff"), newline="")
     if isinstance(data, bytes):
         data = io.BytesIO(data)
-    return io.TextIOWrapper(data, encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(data, encoding=encoding, newline="")
 
 
 def _records(stream: TextIO, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
@@ -604,14 +604,18 @@ def import_csv(
     organisations: Iterable[Organisation] | None = None,
     dry_run: bool = False,
     enforce_role: bool = True,
+    encoding: str = "utf-8-sig",
 ) -> ImportResult:
     """Check the whole file, then write it in one transaction; raise ImportFailed if any line is bad.
+
+    A file object is decoded with `encoding` (UTF-8 by default; "gb18030" for what Excel saves as CSV on a
+    Chinese Windows): the whole file is read before anything is written, so a decoding error writes nothing.
 
     Values the file does not name are left alone; an empty value with an empty note clears a
     stored figure to "not known". With `dry_run` everything is written and rolled back, so
     the result says what the import would change.
     """
-    rows = validate_csv(decode(data), organisations=organisations)
+    rows = validate_csv(decode(data, encoding), organisations=organisations)
     result = ImportResult(rows=len(rows), dry_run=dry_run)
     with transaction.atomic():
         try:
