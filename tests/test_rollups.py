@@ -265,7 +265,7 @@ class TestReviewOverARange:
         tree = lxml.html.fromstring(html)
         assert tree.xpath("//h1")[0].text_content().strip().endswith("2023年1—9月 · 讲话")
         assert tree.xpath('//*[@id="review-text"]/h2')[0].text_content() == "2023年1—9月工作回顾"
-        assert "2023年1—9月，立案查处9件。" in tree.xpath('//*[@id="review-text"]')[0].text_content()
+        assert "2023年1—9月，立案查处9件（1个单位未报全）。" in tree.xpath('//*[@id="review-text"]')[0].text_content()
         # The Word link, and the ‹ › links to other years, keep the range.
         assert "document.docx?through=2023-09" in html
         assert "/2022/?through=2022-09" in html
