@@ -40,6 +40,7 @@ urlpatterns = [
     path("reports/", include("tracker.reports.urls")),
     path("api/v1/", include("tracker.reports.api_urls")),
     path("documents/", include("tracker.documents.urls")),
+    path("help/", include("tracker.web.help_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -264,6 +264,28 @@ class Catalogue:
         _cached[which] = (stamp, catalogue)
         return catalogue
 
+    def search(self, words: str) -> list[Indicator]:
+        """The indicators whose names (either language), measure word, section or 口径 hold every word.
+
+        Words are separated by spaces; case is ignored. No words: every indicator, in catalogue order.
+        """
+        needles = [word.casefold() for word in (words or "").split()]
+        found = []
+        for indicator in self.indicators:
+            haystack = " ".join(
+                (
+                    indicator.name_zh,
+                    indicator.name_en,
+                    indicator.unit,
+                    indicator.section,
+                    SECTION_EN.get(indicator.section, ""),
+                    indicator.definition,
+                )
+            ).casefold()
+            if all(needle in haystack for needle in needles):
+                found.append(indicator)
+        return found
+
     def share_breakdown(self, share: Indicator) -> Breakdown | None:
         """The exact breakdown a derived share is computed over."""
         return self.exact_of.get(share.share_of)
