@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.conftest import enter, make_user
+from tests.conftest import enter, make_user, set_status
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
 from tracker.entry.services import Entry, values_save_bulk, values_save_for_period
@@ -168,7 +168,7 @@ class TestEveryUrl:
 
     def test_the_owner_gets_through(self, client, data, alice, route, name):
         client.force_login(alice)
-        Report.objects.filter(pk=data.pk).update(status=Status.DRAFT)
+        set_status(Report.objects.filter(pk=data.pk), Status.DRAFT)
         response = client.get(build(route, name))
         if name in WRITES and name not in PAGES_THAT_WRITE:
             assert response.status_code in (403, 405)  # POST-only, or reviewers' page
@@ -205,7 +205,7 @@ def _enter(client, user, report):
 def _transition(permission):
     def attempt(client, user, report):
         before, after = TRANSITION_STATES[permission]
-        Report.objects.filter(pk=report.pk).update(status=before)
+        set_status(Report.objects.filter(pk=report.pk), before)
         response = client.post(f"/entry/forestry-organ/2022/{permission}/", {"reason": "核对"})
         assert response.status_code in (302, 403)
         report.refresh_from_db()
@@ -245,7 +245,7 @@ def _group_period_approved():
     for org in Organisation.objects.filter(path__startswith="city/forestry/"):
         indicator = Indicator.objects.active().entered().filter(reported_by=org.kind).first()
         report, _ = values_save_for_period(organisation=org, period=Period.parse("2022"), entries={indicator: Entry(1)})
-        Report.objects.filter(pk=report.pk).update(status=Status.APPROVED)
+        set_status(Report.objects.filter(pk=report.pk), Status.APPROVED)
 
 
 def _report_up(client, user, report):
