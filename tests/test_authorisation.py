@@ -279,6 +279,13 @@ def _manage_templates(client, user, report):
     return client.get("/documents/texts/forestry/").status_code == 200
 
 
+def _overview(client, user, report):
+    # The start page: the headline figures of the user's organisation, or none.
+    response = client.get("/")
+    assert response.status_code == 200
+    return 'id="headlines"' in response.content.decode()
+
+
 WAYS_IN = {
     Permission.VIEW: _view,
     Permission.ENTER: _enter,
@@ -292,6 +299,7 @@ WAYS_IN = {
     Permission.MANAGE_TEMPLATES: _manage_templates,
     Permission.REPORT_UP: _report_up,
     Permission.ACCEPT: _accept,
+    Permission.OVERVIEW: _overview,
 }
 # Where each permission is asked, when not of the forestry group's subtree: accepting a group's
 # figures is its commission's.
