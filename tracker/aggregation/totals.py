@@ -1,12 +1,13 @@
 """The approved running totals (ApprovedTotal): written here and only here, read by yearly.py.
 
-Nothing rebuilds them behind a caller's back (no save(), queryset override or signal): every service
-that changes which figures are approved or accepted calls approved_totals_refresh in its own
-transaction, with the (organisation, year) pairs it touched:
+Nothing rebuilds them behind a caller's back (no save() or queryset override): every service that
+changes which figures are approved or accepted calls approved_totals_refresh in its own transaction,
+with the (organisation, year) pairs it touched:
 - the workflow's transitions (tracker.workflow.services.report_transition: approve, unlock);
 - the commission's acceptance and return (tracker.workflow.acceptance.acceptance_step, accept_on_record),
   and a unit moved to another group losing what was accepted under the former one
-  (tracker.workflow.acceptance.organisation_moved);
+  (tracker.workflow.acceptance.organisation_moved; the one call made on a save, an Organisation's, as
+  the tree is edited in the orgs admin below every app that knows of acceptance);
 - a catalogue load, which may change how derived sums are formed (tracker.aggregation.services.catalogue_load);
 - the demo world and the scale world, which set statuses directly (tracker.demo).
 The writes below this app never change an approved figure: figures are written only into draft or
