@@ -170,9 +170,22 @@ def enter(org: Organisation, period: str, figures: dict, *, status: str | None =
     entries = {by_code[code]: f if isinstance(f, Entry) else Entry(f) for code, f in figures.items()}
     report, _ = values_save_for_period(organisation=org, period=Period.parse(period), entries=entries)
     if status is not None:
-        Report.objects.filter(pk=report.pk).update(status=status)
+        set_status(Report.objects.filter(pk=report.pk), status)
         report.status = status
     return report
+
+
+def set_status(reports, status: str) -> None:
+    """Set these reports' status directly, and their approved totals as the workflow's service leaves them.
+
+    Tests set statuses without the workflow's rules (those are tested in test_workflow); the totals are
+    rebuilt explicitly here as every service that changes what is approved does.
+    """
+    from tracker.aggregation.totals import approved_totals_refresh
+
+    keys = set(reports.order_by().values_list("organisation_id", "year"))
+    reports.update(status=status)
+    approved_totals_refresh(keys)
 
 
 class _ArticleParagraphs(HTMLParser):
@@ -240,9 +253,9 @@ def convert_to_pdf(source: Path, tmp_path: Path) -> bytes:
 def accept(group: Organisation, period: str) -> None:
     """The commission accepts the group's figures of a period, set directly (the flow is tested in
     test_acceptance): the mark on the reports and the totals as the service leaves them."""
+    from tracker.aggregation.totals import approved_totals_refresh, group_year_keys
     from tracker.entry.models import AcceptanceStatus, GroupAcceptance
     from tracker.entry.periods import Period
-    from tracker.entry.totals import approved_totals_refresh, group_year_keys
     from tracker.workflow.acceptance import mark_accepted
 
     p = Period.parse(period)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import add_groups, enter, make_user, queries_of
+from tests.conftest import add_groups, enter, make_user, queries_of, set_status
 from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
 from tracker.orgs.models import Role
 from tracker.workflow.models import AcceptanceStep, Notification
@@ -71,7 +71,7 @@ def test_the_flow_with_a_return_and_a_resubmission(client, world, people, figure
     response = step(rita, "report")
     assert "森林公园（已提交）" in messages_of(response)
     assert not GroupAcceptance.objects.exists()
-    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    set_status(Report.objects.filter(pk=figures.pk), Status.APPROVED)
     response = step(rita, "report")
     assert response.status_code == 200
     acceptance = GroupAcceptance.objects.get()
@@ -137,7 +137,7 @@ def test_the_flow_with_a_return_and_a_resubmission(client, world, people, figure
 
 
 def test_the_groups_own_pages_count_what_it_approved(client, world, people, figures):
-    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    set_status(Report.objects.filter(pk=figures.pk), Status.APPROVED)
     gus = as_(client, people["gus"])
     data = gus.get(f"{reverse('api:summary')}?org=forestry&year=2022").json()
     assert data["values"]["grp_cases_filed"] == 5
@@ -165,7 +165,7 @@ def test_a_quarterly_unit_under_a_yearly_group(client, world, people):
 
 
 def test_the_acceptance_list_shows_each_side_its_work(client, world, people, figures):
-    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    set_status(Report.objects.filter(pk=figures.pk), Status.APPROVED)
     rita = as_(client, people["rita"])
     page = rita.get("/entry/acceptance/?year=2022").content.decode()
     assert "可报送纪委监委" in page and "派驻市林业和草原局纪检监察组" in page
@@ -194,7 +194,7 @@ def test_the_acceptance_list_reads_a_bounded_number_of_queries(client, world, pe
 
 def test_only_the_groups_own_periods_are_reported(client, world, people, figures):
     """forestry reports 2022 by year: its first quarter is no period of its own to report."""
-    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    set_status(Report.objects.filter(pk=figures.pk), Status.APPROVED)
     rita = as_(client, people["rita"])
     assert rita.get("/entry/acceptance/forestry/2022Q1/").status_code == 404
     response = rita.post("/entry/acceptance/forestry/2022Q1/", {"action": "report"}, follow=True)
@@ -207,7 +207,7 @@ def test_each_side_acts_for_itself(client, world, people, figures):
     reviewer of a commission above it cannot accept them, and nobody accepts what they reported."""
     from tracker.orgs.models import Membership, Organisation, OrgKind
 
-    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    set_status(Report.objects.filter(pk=figures.pk), Status.APPROVED)
     carl = as_(client, people["carl"])
     assert step(carl, "report").status_code == 403
     assert not GroupAcceptance.objects.exists()
@@ -258,7 +258,7 @@ def test_a_unit_moved_to_another_group_is_not_counted_until_that_group_reports_i
     from tests.conftest import accept
     from tracker.aggregation.yearly import Aggregator
 
-    Report.objects.filter(pk=figures.pk).update(status=Status.APPROVED)
+    set_status(Report.objects.filter(pk=figures.pk), Status.APPROVED)
     accept(world["forestry"], "2022")
 
     def city(stored=True):

@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, accept, enter, make_user
+from tests.conftest import PASSWORD, accept, enter, make_user, set_status
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.models import Report, Status
@@ -119,7 +119,7 @@ class TestSummaryJson:
         shares = charlie_client.get(api_url(org="water", year=2022)).json()["shares"]
         assert shares["grp_form1_pct"] == {"whole": None, "one_decimal": None}
         # … and 33.3 / 33.3 / 33.4 / 0 once the fourth is known to be 0.
-        Report.objects.filter(organisation=dataset["water_unit"]).update(status=Status.DRAFT)
+        set_status(Report.objects.filter(organisation=dataset["water_unit"]), Status.DRAFT)
         enter(dataset["water_unit"], "2022", {"grp_form4_person_times": 0})
         shares = charlie_client.get(api_url(org="water", year=2022)).json()["shares"]
         assert [shares[f"grp_form{n}_pct"]["one_decimal"] for n in range(1, 5)] == [33.3, 33.3, 33.4, 0.0]
@@ -229,7 +229,7 @@ class TestParameters:
 
 class TestApproval:
     def test_include_unapproved_toggles(self, bob_client, dataset):
-        Report.objects.filter(organisation=dataset["park"]).update(status=Status.SUBMITTED)
+        set_status(Report.objects.filter(organisation=dataset["park"]), Status.SUBMITTED)
         approved = bob_client.get(api_url(org="forestry", year=2022)).json()
         assert approved["include_unapproved"] is False
         assert approved["unapproved_reports"] == 1
@@ -243,7 +243,7 @@ class TestApproval:
         assert everything["shares"]["grp_form1_pct"] == {"whole": 94, "one_decimal": 94.0}
 
     def test_only_1_switches_it_on_and_anything_else_is_refused(self, bob_client, dataset):
-        Report.objects.filter(organisation=dataset["park"]).update(status=Status.SUBMITTED)
+        set_status(Report.objects.filter(organisation=dataset["park"]), Status.SUBMITTED)
         response = bob_client.get(api_url(org="forestry", year=2022, include_unapproved="yes"))
         assert response.status_code == 400
         assert "include_unapproved" in response.json()["error"]
@@ -280,7 +280,7 @@ class TestJsonMatchesThePage:
     @pytest.mark.parametrize("include_unapproved", [False, True])
     def test_every_figure_is_the_pages(self, bob_client, dataset, org, include_unapproved):
         # One report waiting for approval, so the switch changes figures.
-        Report.objects.filter(organisation=dataset["park"]).update(status=Status.SUBMITTED)
+        set_status(Report.objects.filter(organisation=dataset["park"]), Status.SUBMITTED)
         query = "?include_unapproved=1" if include_unapproved else ""
         page = bob_client.get(reverse("reports:summary", args=[org, 2022]) + query)
         assert page.status_code == 200

@@ -21,13 +21,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.conftest import enter, make_user
+from tests.conftest import enter, make_user, set_status
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
 from tracker.entry.services import Entry, values_save_bulk, values_save_for_period
 from tracker.entry.workbook import CODE_ROW, FIRST_ORG_COLUMN, entry_workbook
-from tracker.orgs.access import PERMISSIONS, Permission
-from tracker.orgs.models import Organisation, OrgKind, Role
+from tracker.orgs.access import PERMISSIONS, Permission, can, people_who_can
+from tracker.orgs.models import Membership, Organisation, OrgKind, Role
 
 # Patterns that are public on purpose, or guarded by another mechanism.
 NOT_CHECKED = {
@@ -172,7 +172,7 @@ class TestEveryUrl:
 
     def test_the_owner_gets_through(self, client, data, alice, route, name):
         client.force_login(alice)
-        Report.objects.filter(pk=data.pk).update(status=Status.DRAFT)
+        set_status(Report.objects.filter(pk=data.pk), Status.DRAFT)
         response = client.get(build(route, name))
         if name in WRITES and name not in PAGES_THAT_WRITE:
             assert response.status_code in (403, 405)  # POST-only, or reviewers' page
@@ -209,7 +209,7 @@ def _enter(client, user, report):
 def _transition(permission):
     def attempt(client, user, report):
         before, after = TRANSITION_STATES[permission]
-        Report.objects.filter(pk=report.pk).update(status=before)
+        set_status(Report.objects.filter(pk=report.pk), before)
         response = client.post(f"/entry/forestry-organ/2022/{permission}/", {"reason": "核对"})
         assert response.status_code in (302, 403)
         report.refresh_from_db()
@@ -249,7 +249,7 @@ def _group_period_approved():
     for org in Organisation.objects.filter(path__startswith="city/forestry/"):
         indicator = Indicator.objects.active().entered().filter(reported_by=org.kind).first()
         report, _ = values_save_for_period(organisation=org, period=Period.parse("2022"), entries={indicator: Entry(1)})
-        Report.objects.filter(pk=report.pk).update(status=Status.APPROVED)
+        set_status(Report.objects.filter(pk=report.pk), Status.APPROVED)
 
 
 def _report_up(client, user, report):
@@ -283,6 +283,13 @@ def _manage_templates(client, user, report):
     return client.get("/documents/texts/forestry/").status_code == 200
 
 
+def _overview(client, user, report):
+    # The start page: the headline figures of the user's organisation, or none.
+    response = client.get("/")
+    assert response.status_code == 200
+    return 'id="headlines"' in response.content.decode()
+
+
 WAYS_IN = {
     Permission.VIEW: _view,
     Permission.ENTER: _enter,
@@ -296,6 +303,7 @@ WAYS_IN = {
     Permission.MANAGE_TEMPLATES: _manage_templates,
     Permission.REPORT_UP: _report_up,
     Permission.ACCEPT: _accept,
+    Permission.OVERVIEW: _overview,
 }
 # Where each permission is asked, when not of the forestry group's subtree: accepting a group's
 # figures is its commission's.
@@ -391,3 +399,40 @@ def test_a_units_own_clerk_is_not_told_the_other_units_median(client, world, ali
     client.force_login(alice)
     html = client.get("/entry/forestry-organ/2023/").content.decode()
     assert "其中位数为 3" in html
+
+
+# --- Who may do something over an organisation, asked the other way round ------------------------------------
+#
+# people_who_can(organisation, permission): everyone can() says yes for; who is told of an event is chosen by it.
+
+
+class TestPeopleWhoCan:
+    def test_it_is_everyone_can_says_yes_for_and_nobody_else(self, world):
+        group_reviewer = make_user("rita", world["forestry"], Role.REVIEWER)  # on an ancestor of the unit
+        unit_clerk = make_user("uma", world["organ"], Role.CLERK)
+        group_leader = make_user("leo", world["forestry"], Role.LEADER)  # a role without the permission
+        other_tree = make_user("wade", world["water"], Role.REVIEWER)  # another group's reviewer
+        city_reviewer = make_user("carl", world["city"], Role.REVIEWER)
+        # Nearest membership decides: a reviewer of the group who is only a clerk of this unit.
+        nested = make_user("nina", world["forestry"], Role.REVIEWER)
+        Membership.objects.create(user=nested, organisation=world["organ"], role=Role.CLERK)
+        gone = make_user("olga", world["forestry"], Role.REVIEWER)
+        gone.is_active = False
+        gone.save()
+        root = get_user_model().objects.create_superuser("root", password="x")
+        people = [group_reviewer, unit_clerk, group_leader, other_tree, city_reviewer, nested, root]
+
+        approvers = people_who_can(world["organ"], Permission.APPROVE)
+        assert approvers == [group_reviewer, city_reviewer]
+        for permission in (Permission.APPROVE, Permission.SUBMIT, Permission.VIEW, Permission.OVERVIEW):
+            expected = [u for u in people if can(u, permission, world["organ"])]
+            assert people_who_can(world["organ"], permission) == expected, permission
+        assert other_tree not in people_who_can(world["organ"], Permission.VIEW)
+        assert root in people_who_can(world["organ"], Permission.VIEW)  # an administrator of every tree
+
+    def test_own_is_the_organisations_own_people(self, world):
+        group_reviewer = make_user("rita", world["forestry"], Role.REVIEWER)
+        city_reviewer = make_user("carl", world["city"], Role.REVIEWER)
+        assert people_who_can(world["forestry"], Permission.REPORT_UP) == [group_reviewer, city_reviewer]
+        assert people_who_can(world["forestry"], Permission.REPORT_UP, own=True) == [group_reviewer]
+        assert people_who_can(world["city"], Permission.ACCEPT, own=True) == [city_reviewer]

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import set_status
 from tracker.catalogue.loader import CATALOGUE_CSV, CatalogueError, load_catalogue
 from tracker.catalogue.models import Aggregation, Catalogue, Indicator, Kind, Relation
 from tracker.entry.models import Report, Value
@@ -279,8 +280,7 @@ class TestACatalogueWrittenHere:
         assert "“白天走访”、“夜间走访”之和应等于“走访总数”" in page
         assert 'id="derived-grp_test_written"' in page
         Report = type(report)
-        Report.objects.filter(pk=report.pk).update(status="approved")
-
+        set_status(Report.objects.filter(pk=report.pk), "approved")
         summary = client.get(reverse("reports:summary", args=["forestry", 2022])).content.decode()
         assert 'id="row-grp_test_written"' in summary and 'id="breakdown-grp_test_visits"' in summary
         export = client.get(reverse("reports:summary", args=["forestry", 2022]), {"_export": "xlsx"})

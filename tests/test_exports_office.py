@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, enter, make_user
+from tests.conftest import PASSWORD, enter, make_user, set_status
 from tests.test_reports_pages import build_dataset
 from tracker.entry.models import Report, Status
 from tracker.entry.services import Entry
@@ -41,7 +41,7 @@ def leader_client(client, bob, data):
 
 def enter_again(org, year: int, figures: dict) -> None:
     """More figures in an approved yearly report: opened again as a draft, then approved again."""
-    Report.objects.filter(organisation=org, year=year, period_type="year").update(status=Status.DRAFT)
+    set_status(Report.objects.filter(organisation=org, year=year, period_type="year"), Status.DRAFT)
     enter(org, str(year), figures)
 
 

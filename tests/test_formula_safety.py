@@ -19,7 +19,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from tests.conftest import PASSWORD, enter
+from tests.conftest import PASSWORD, enter, set_status
 from tests.test_reports_pages import build_dataset
 from tracker.catalogue.models import Indicator, Kind
 from tracker.checks.models import Rule
@@ -117,7 +117,7 @@ def hostile(world, indicators, bob, alice):
     # Shaped as the template's own totals are: only where it stands tells it apart.
     Indicator.objects.filter(code="grp_form1_person_times").update(name_zh="=SUM(D5,D6)")
     # Broken and skipped checks, each with a hostile message.
-    Report.objects.filter(organisation=data["park"], year=2022).update(status=Status.DRAFT)
+    set_status(Report.objects.filter(organisation=data["park"], year=2022), Status.DRAFT)
     enter(data["park"], "2022", {"grp_petitions_received": 2, "grp_petitions_accusation": 5})
     for (org, code), note in NOTES.items():
         Value.objects.filter(report__organisation=data[org], report__year=2022, indicator__code=code).update(note=note)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, enter, make_user
+from tests.conftest import PASSWORD, enter, make_user, set_status
 from tracker.entry.models import Report, Status
 from tracker.orgs.models import Role
 
@@ -30,7 +30,7 @@ def test_a_groups_review_never_shows_the_commissions_unapproved_city_wide_figure
         assert "立案" in response.content.decode()
         assert "1236" not in response.content.decode()
     # Approved, it is published to every group's review.
-    Report.objects.filter(organisation=world["city"]).update(status=Status.APPROVED)
+    set_status(Report.objects.filter(organisation=world["city"]), Status.APPROVED)
     assert "1236" in client.get(reverse("review", args=["water", 2023]), follow=True).content.decode()
 
 
@@ -84,7 +84,7 @@ def test_the_admin_cannot_delete_a_submitted_or_approved_report(admin_client, wo
         response = admin_client.post(reverse("admin:entry_report_delete", args=[report.pk]), {"post": "yes"})
         assert response.status_code == 403
         assert Report.objects.filter(pk=report.pk).exists()
-        Report.objects.filter(pk=report.pk).update(status=Status.DRAFT)
+        set_status(Report.objects.filter(pk=report.pk), Status.DRAFT)
     # A draft may go; its values' deletions are in the audit.
     response = admin_client.post(reverse("admin:entry_report_delete", args=[report.pk]), {"post": "yes"})
     assert response.status_code == 302

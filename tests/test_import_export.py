@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from tests.conftest import enter, make_user
+from tests.conftest import enter, make_user, set_status
 from tracker.catalogue.models import Indicator
 from tracker.entry.csvio import COLUMNS, ImportFailed, import_csv
 from tracker.entry.models import Report, Status, Value
@@ -277,7 +277,7 @@ def _stored_annual(world) -> None:
 def _locked(status):
     def setup(world) -> None:
         report = enter(world["organ"], "2022Q3", {UNIT_A: 40}, status=None)
-        Report.objects.filter(pk=report.pk).update(status=status)
+        set_status(Report.objects.filter(pk=report.pk), status)
 
     return setup
 

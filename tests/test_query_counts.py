@@ -13,13 +13,13 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, make_user
+from tracker.aggregation.totals import approved_totals_refresh
 from tracker.catalogue.models import Indicator
 from tracker.documents.models import DocumentTemplate
 from tracker.documents.services import template_create
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PeriodType
 from tracker.entry.services import derived_figures_refresh
-from tracker.entry.totals import approved_totals_refresh
 from tracker.orgs.models import Organisation, OrgKind, Role
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, set_status
 from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator
 from tracker.checks.engine import active_rules, run_checks
@@ -274,7 +274,7 @@ class TestChecksReport:
             period=Period.parse("2022"),
             entries={indicators["grp_petitions_received"]: Entry(2), indicators["grp_petitions_accusation"]: Entry(5)},
         )
-        Report.objects.filter(pk=report.pk).update(status="approved")
+        set_status(Report.objects.filter(pk=report.pk), "approved")
         client.force_login(bob)
         response = client.get(reverse("checks", args=["forestry", 2022]))
         html = response.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, set_status
 from tracker.orgs.models import Role
 
 
@@ -138,7 +138,7 @@ class TestCompleteness:
         report, _ = values_save_for_period(
             organisation=world["organ"], period=Period.parse("2022"), entries={indicators["grp_cases_filed"]: Entry(1)}
         )
-        Report.objects.filter(pk=report.pk).update(status="approved")
+        set_status(Report.objects.filter(pk=report.pk), "approved")
         for q in (1, 2):
             values_save_for_period(
                 organisation=world["park"],

@@ -41,7 +41,7 @@ def test_a_broken_sum_names_its_figures_and_values(client, world, alice, indicat
 
 
 def test_a_quarter_is_compared_with_a_quarter_of_last_years_yearly_report(client, world, alice, indicators):
-    from tracker.workflow.services import report_checks
+    from tracker.checks.report import report_checks
 
     enter(world["organ"], "2022", {"grp_cases_filed": 40})
     high = enter(world["organ"], "2023Q1", {"grp_cases_filed": 35}, status=None)
@@ -52,8 +52,8 @@ def test_a_quarter_is_compared_with_a_quarter_of_last_years_yearly_report(client
 
 
 def test_a_unit_far_from_its_sibling_units_is_a_warning(client, world, alice, indicators):
+    from tracker.checks.report import report_checks
     from tracker.orgs.models import Organisation, OrgKind
-    from tracker.workflow.services import report_checks
 
     units = [world["park"]] + [
         Organisation.objects.create(code=f"forestry-u{n}", name=f"单位{n}", kind=OrgKind.UNIT, parent=world["forestry"])

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_user
+from tests.conftest import make_user, set_status
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period
 from tracker.entry.services import Entry, values_save_for_period
@@ -66,7 +66,7 @@ class TestTransitions:
 
     @pytest.mark.parametrize("action", ["return", "approve", "unlock"])
     def test_a_clerk_may_only_submit(self, client, report, alice, action):
-        Report.objects.filter(pk=report.pk).update(status=Status.APPROVED if action == "unlock" else Status.SUBMITTED)
+        set_status(Report.objects.filter(pk=report.pk), Status.APPROVED if action == "unlock" else Status.SUBMITTED)
         before = status(report)
         assert act(client, alice, action, reason="x").status_code == 403
         assert status(report) == before
@@ -82,7 +82,7 @@ class TestTransitions:
 
     @pytest.mark.parametrize("action", ["return", "unlock"])
     def test_a_reason_is_required(self, client, report, reviewer, action):
-        Report.objects.filter(pk=report.pk).update(status=Status.APPROVED if action == "unlock" else Status.SUBMITTED)
+        set_status(Report.objects.filter(pk=report.pk), Status.APPROVED if action == "unlock" else Status.SUBMITTED)
         before = status(report)
         response = act(client, reviewer, action, reason="  ")
         assert "请填写理由" in response.content.decode()

@@ -11,7 +11,7 @@ import docx
 import openpyxl
 import pytest
 
-from tests.conftest import make_user
+from tests.conftest import make_user, set_status
 from tests.test_authorisation import CHECKED, build, forestry_template
 from tracker.checks.models import Rule
 from tracker.entry.models import Report, Status
@@ -50,7 +50,7 @@ def hostile(world, indicators, alice):
     ReportTransition.objects.create(
         report=report, action="submit", from_status="draft", to_status="submitted", user=alice, reason=NOTE
     )
-    Report.objects.update(status=Status.APPROVED)
+    set_status(Report.objects, Status.APPROVED)
     forestry_template(world, text=f"{TEXT}立案4件，{NOTE}。")
     return report
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tracker.orgs",
     "tracker.catalogue",
     "tracker.entry",
+    "tracker.aggregation",
     "tracker.checks",
     "tracker.workflow",
     "tracker.reports",

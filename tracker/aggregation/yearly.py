@@ -51,9 +51,10 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Q
 
+from tracker.aggregation.models import ApprovedTotal
 from tracker.catalogue.figures import Change, PartShare, breakdown_shares, change, share_values
 from tracker.catalogue.models import Aggregation, Breakdown, Catalogue, Indicator
-from tracker.entry.models import ApprovedTotal, DerivedFigure, Report, Status, Value
+from tracker.entry.models import DerivedFigure, Report, Status, Value
 from tracker.entry.periods import MONTHS_PER_PERIOD, Period, PeriodType, Range, period_end_month
 from tracker.orgs.models import Organisation, OrgKind, TreeLink, path_prefixes
 
@@ -224,7 +225,7 @@ GROUP BY t.ancestor_id, p.year, p.indicator_id
 
 
 # Approved figures (the default): each reporter's stored running totals to the range's end
-# (entry.ApprovedTotal), one row per reporter and indicator, added up per organisation asked for.
+# (aggregation.ApprovedTotal), one row per reporter and indicator, added up per organisation asked for.
 _TOTALS_SQL = """
 SELECT t.ancestor_id, a.year, a.indicator_id, SUM(a.total), SUM(a.latest),
        SUM(CASE WHEN a.known = a.periods THEN 1 ELSE 0 END),

@@ -1,6 +1,7 @@
 """Loads seeds/indicators.csv into the catalogue.
 
-Run by `migrate` (post_migrate) and by `manage.py load_catalogue`. Idempotent: a second run
+Run through tracker.aggregation.services.catalogue_load (by `migrate` and `manage.py load_catalogue`),
+which re-forms the derived sums and approved totals a changed catalogue affects. Idempotent: a second run
 changes nothing. Every behaviour is an explicit column (see the README's table); nothing is
 inferred from a code, a name or a section.
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from tracker.catalogue.loader import load_catalogue
+from tracker.aggregation.services import catalogue_load
+from tracker.aggregation.totals import approved_totals_refresh
 from tracker.catalogue.models import Indicator
 from tracker.demo.world import unit_figures
 from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status, Value
 from tracker.entry.periods import Period, PeriodType
 from tracker.entry.services import derived_figures_refresh
-from tracker.entry.totals import approved_totals_refresh
 from tracker.orgs.models import Membership, Organisation, OrgKind, Role, TreeLink
 
 PERIOD_TYPES = {"yearly": PeriodType.YEAR, "quarterly": PeriodType.QUARTER, "monthly": PeriodType.MONTH}
@@ -66,7 +66,7 @@ def build(size: Size, *, last_year: int, password: str, seed: int = 1) -> World:
     rng = random.Random(seed)
     years = list(range(last_year - size.years + 1, last_year + 1))
     with transaction.atomic():
-        load_catalogue()
+        catalogue_load()
         orgs: list[Organisation] = []
 
         def add(org: Organisation) -> Organisation:

@@ -43,14 +43,14 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from tracker.catalogue.loader import load_catalogue
+from tracker.aggregation.services import catalogue_load
+from tracker.aggregation.totals import approved_totals_refresh, group_year_keys
 from tracker.catalogue.models import Indicator
 from tracker.demo.documents import build_documents
 from tracker.entry.deadlines import DEFAULTS
 from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status, Value
 from tracker.entry.periods import Period, PeriodType, period_end_month
 from tracker.entry.services import EDITABLE_STATUSES, Entry, Source, values_save_for_period
-from tracker.entry.totals import approved_totals_refresh, group_year_keys
 from tracker.orgs.models import Membership, Organisation, OrganisationText, OrgKind, Role
 from tracker.workflow.acceptance import mark_accepted
 from tracker.workflow.models import AcceptanceAction, AcceptanceStep, Action, ReportTransition
@@ -972,6 +972,8 @@ def _build_figures(
                 # Reopen an approved or submitted demo report so the demo figures go back in through
                 # the service, which writes (and audits) only what differs; the status is set below.
                 Report.objects.filter(pk=report.pk).update(status=Status.DRAFT)
+                if report.status == Status.APPROVED:
+                    approved_totals_refresh([(report.organisation_id, report.year)])
             try:
                 # The clerk only names who entered them in the audit trail; the system writes them.
                 report, saved = values_save_for_period(
@@ -1001,7 +1003,8 @@ def _build_statuses(
     """Each report's status as planned, and the approved totals of `refresh` (organisation id, year) too.
 
     Queryset updates, one per status: the demo sets the workflow state directly (its steps are
-    records of their own), and each update rebuilds the approved totals of what it changed at once.
+    records of their own); the approved totals of what changed are rebuilt with `refresh`, each
+    organisation-year once.
     """
     statuses: dict[str, list[int]] = defaultdict(list)
     for plan in plans:
@@ -1010,7 +1013,7 @@ def _build_statuses(
             statuses[plan.status].append(report.pk)
     for status, pks in statuses.items():
         changed = Report.objects.filter(pk__in=pks).exclude(status=status)
-        refresh -= set(changed.values_list("organisation_id", "year"))
+        refresh |= set(changed.values_list("organisation_id", "year"))
         changed.update(status=status)
     approved_totals_refresh(refresh)
 
@@ -1138,7 +1141,7 @@ def build_world(password: str | None = None, today: datetime.date | None = None)
     plans = plan_reports(today)
     acceptances = plan_acceptances(plans, today)
     with transaction.atomic():
-        load_catalogue()
+        catalogue_load()
         orgs = _build_organisations(result)
         users = _build_users(result, orgs, password)
         reports = _build_figures(result, orgs, users, plans)

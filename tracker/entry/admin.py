@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker.catalogue.models import Indicator
 from tracker.entry.forms import FigureField
-from tracker.entry.models import Deadline, DeadlineException, PeriodReopening, Report, Value
+from tracker.entry.models import Deadline, DeadlineException, PeriodReopening, Report, Status, Value
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period
 from tracker.entry.services import (
     EDITABLE_STATUSES,
@@ -17,7 +17,6 @@ from tracker.entry.services import (
     derived_figures_refresh,
     report_get_or_create,
 )
-from tracker.entry.totals import approved_totals_refresh
 from tracker.orgs.admin import AutocompleteKeysChecked
 from tracker.orgs.models import OrgKind
 
@@ -127,8 +126,16 @@ class ReportAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is not None:
-            now = Report.objects.select_for_update().filter(pk=self.instance.pk).values_list("revision", flat=True)
-            if "opened_revision" not in self.errors and cleaned.get("opened_revision") != now.first():
+            locked = Report.objects.select_for_update().filter(pk=self.instance.pk).values_list("revision", "status")
+            revision, status = locked.first() or (None, None)
+            if self.instance.status in EDITABLE_STATUSES and status is not None and status not in EDITABLE_STATUSES:
+                # Submitted or approved since this request read it (the inline judged it editable): its
+                # figures are the workflow's now, and nothing here may change what counts.
+                raise ValidationError(
+                    _("This report is %(status)s and cannot be changed.") % {"status": Status(status).label},
+                    code="locked",
+                )
+            if "opened_revision" not in self.errors and cleaned.get("opened_revision") != revision:
                 raise ValidationError(
                     _(
                         "Someone changed this report's figures after you opened this page; nothing was saved. "
@@ -178,6 +185,13 @@ class ReportAdmin(admin.ModelAdmin):
         # values' deletions are audited). The bulk "delete selected" action is off for the same reason.
         return super().has_delete_permission(request, obj) and not _locked(obj)
 
+    def delete_model(self, request, obj):
+        # Checked again under the report's row lock: a report submitted or approved since this request
+        # read it counts now, and is not deleted here (which would leave the approved totals stale).
+        if Report.objects.select_for_update().filter(pk=obj.pk).exclude(status__in=EDITABLE_STATUSES).exists():
+            raise PermissionDenied
+        super().delete_model(request, obj)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
@@ -215,9 +229,9 @@ class ReportAdmin(admin.ModelAdmin):
             value.save()
         if instances or formset.deleted_objects:
             Report.objects.filter(pk=form.instance.pk).update(revision=F("revision") + 1)
+            # Only a draft or returned report's figures get here (ValueInline, ReportAdminForm.clean): no
+            # approved figure changes, so the approved totals stay as they are.
             derived_figures_refresh([form.instance.pk])
-            # An approved report's figures may be corrected here: its approved totals follow.
-            approved_totals_refresh([(form.instance.organisation_id, form.instance.year)])
 
 
 @admin.register(Value.history.model)

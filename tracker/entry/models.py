@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,18 +24,13 @@ class Status(models.TextChoices):
 
 class ReportQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
-        """Every `.update()` of reports (a revision bump, a status) moves `updated`, as save() would; a
-        status written this way keeps the approved totals right like any other status change."""
-        kwargs.setdefault("updated", timezone.now())
-        if "status" not in kwargs:
-            return super().update(**kwargs)
-        from tracker.entry.totals import approved_totals_refresh
+        """Every `.update()` of reports (a revision bump, a status) moves `updated`, as save() would.
 
-        with transaction.atomic(using=self.db):
-            keys = set(self.order_by().values_list("organisation_id", "year"))
-            count = super().update(**kwargs)
-            approved_totals_refresh(keys)
-        return count
+        Nothing else happens here: a service that changes which figures are approved rebuilds the
+        approved totals itself (tracker.aggregation.totals; tests/test_totals.py holds who may).
+        """
+        kwargs.setdefault("updated", timezone.now())
+        return super().update(**kwargs)
 
 
 class Report(models.Model):
@@ -148,55 +143,6 @@ class DerivedFigure(models.Model):
         return f"{self.indicator_id} = {self.value}"
 
 
-class ApprovedTotal(models.Model):
-    """One reporter's approved figure for one indicator, from January to the end of one period.
-
-    The pages add up approved figures far more often than figures are approved, so each
-    reporter's running totals are kept here: for every period of the year (of the period type
-    the organisation uses), the sum of its approved values from January to that period's end,
-    how many of those periods have one, and the last one known (for `latest`, cumulative,
-    indicators). A page then adds up one row per reporter and indicator, whatever the number
-    of periods, instead of every value. Kept by entry.totals.approved_totals_refresh in the
-    same transaction as every change of which figures are approved: a status change (the
-    workflow, or any `.update(status=…)`, through ReportQuerySet.update), an administrator's
-    edit of an approved report, a deleted report, a catalogue load. Only reporter × indicator
-    × period with at least one known figure has a row; figures of unapproved reports are
-    added up live (Aggregator with include_unapproved).
-
-    Each such row exists twice: counting every approved figure (`accepted=False`, the groups'
-    and units' pages) and counting only the reports the commission has accepted from the
-    reporter's group (`Report.accepted`, or a commission's own: `accepted=True`, the
-    commission's pages); an acceptance or a return by the commission rebuilds the group's and
-    its units' year like a status change.
-    """
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveIntegerField()
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    end_month = models.PositiveSmallIntegerField()
-    # The reporter's periods from January to end_month: all of them must be known for a complete sum.
-    periods = models.PositiveSmallIntegerField()
-    total = models.BigIntegerField()
-    known = models.PositiveSmallIntegerField()
-    latest = models.BigIntegerField()
-    # The period ending at end_month itself has a figure (a `latest` figure is complete).
-    latest_current = models.BooleanField()
-    # False: every approved figure; True: only those the commission has accepted (GroupAcceptance) — a
-    # commission's pages count these. A commission's own figures need no acceptance: both rows alike.
-    accepted = models.BooleanField(default=False)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "year", "end_month", "indicator", "accepted"], name="approvedtotal_unique"
-            ),
-        ]
-        indexes = [models.Index(fields=["year", "end_month", "accepted"], name="approvedtotal_year_month")]
-
-    def __str__(self) -> str:
-        return f"{self.organisation_id} {self.year}/{self.end_month} {self.indicator_id} = {self.total}"
-
-
 class Deadline(models.Model):
     """When a report of a period type is due: `day` of the month `months_after` its period ends.
 
@@ -287,7 +233,7 @@ class GroupAcceptance(OrganisationPeriod):
     reviewer reports the period's figures to the commission; a reviewer of the commission accepts
     them or returns them with a reason (tracker.workflow.acceptance). The commission's pages count
     a group's reports only once accepted: the reports an acceptance covers are marked
-    (Report.accepted), and ApprovedTotal keeps both counts. Every step is recorded in
+    (Report.accepted), and aggregation.ApprovedTotal keeps both counts. Every step is recorded in
     workflow.AcceptanceStep.
     """
 

@@ -15,13 +15,22 @@ reveal whether another group's unit exists.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.orgs.models import Membership, Organisation, Role, memberships_of, organisations_with_parents
+from tracker.orgs.models import (
+    Membership,
+    Organisation,
+    Role,
+    memberships_of,
+    organisations_with_parents,
+    path_prefixes,
+)
 
 
 class Permission(models.TextChoices):
@@ -39,6 +48,7 @@ class Permission(models.TextChoices):
     REPORT_UP = "report_up", gettext_lazy("report a group's figures to the commission")
     ACCEPT = "accept", gettext_lazy("accept or return a group's figures")
     MANAGE_TEMPLATES = "manage_templates", gettext_lazy("manage document templates")
+    OVERVIEW = "overview", gettext_lazy("see the organisation's headline figures on the start page")
 
 
 P = Permission
@@ -59,8 +69,8 @@ PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.ACCEPT,
         }
     ),
-    Role.LEADER: frozenset({P.VIEW, P.MANAGE_TEMPLATES}),
-    Role.ADMIN: frozenset({P.VIEW, P.LIFT_LOCKOUT, P.MANAGE_TEMPLATES}),
+    Role.LEADER: frozenset({P.VIEW, P.MANAGE_TEMPLATES, P.OVERVIEW}),
+    Role.ADMIN: frozenset({P.VIEW, P.LIFT_LOCKOUT, P.MANAGE_TEMPLATES, P.OVERVIEW}),
 }
 # Actions that are refused without a written reason (the form asks for one; the service refuses).
 NEEDS_REASON = frozenset({P.RETURN, P.UNLOCK})
@@ -90,6 +100,32 @@ def role_for(user, org: Organisation) -> str | None:
 def can(user, permission: str, org: Organisation) -> bool:
     """Whether the user may do `permission` over `org` (by the table, nothing else)."""
     return Permission(permission) in PERMISSIONS.get(role_for(user, org), frozenset())
+
+
+def people_who_can(organisation: Organisation, permission: str, *, own: bool = False) -> list:
+    """The active users who may do `permission` over `organisation`, as can() decides for each: by their
+    nearest membership at or above it, a superuser without one as an administrator. Who is told of an
+    event is asked here (tracker.workflow.notifications), never chosen by role name.
+
+    `own`: only those whose nearest membership is at `organisation` itself (acts_at: its own people, not
+    those of an organisation above it whose role covers it too).
+    """
+    permission = Permission(permission)
+    nearest: dict[int, tuple[int, str, int]] = {}  # user id -> (depth of the membership, role, organisation id)
+    for user_id, org_id, path, role in Membership.objects.filter(
+        organisation__path__in=path_prefixes(organisation.path)
+    ).values_list("user_id", "organisation_id", "organisation__path", "role"):
+        if user_id not in nearest or len(path) > nearest[user_id][0]:
+            nearest[user_id] = (len(path), role, org_id)
+    ids = [
+        user_id
+        for user_id, (_depth, role, org_id) in nearest.items()
+        if permission in PERMISSIONS[role] and (not own or org_id == organisation.pk)
+    ]
+    who = Q(pk__in=ids)
+    if permission in PERMISSIONS[Role.ADMIN] and (not own or organisation.parent_id is None):
+        who |= Q(is_superuser=True) & ~Q(pk__in=list(nearest))
+    return list(get_user_model().objects.filter(who, is_active=True).order_by("pk"))
 
 
 def require(user, permission: str, org: Organisation) -> None:

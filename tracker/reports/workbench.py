@@ -27,8 +27,8 @@ from tracker.catalogue.models import Indicator
 from tracker.entry.deadlines import Timeliness
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, Range
-from tracker.orgs.access import Permission, can, orgs_where, role_for
-from tracker.orgs.models import Organisation, OrgKind, Role, memberships_of
+from tracker.orgs.access import Permission, can, orgs_where
+from tracker.orgs.models import Organisation, OrgKind, memberships_of
 from tracker.reports.tables import incomplete_mark, partial_mark
 from tracker.workflow.acceptance import AcceptanceWork, acceptance_overview, groups_of
 from tracker.workflow.acceptance import acceptance_work as waiting
@@ -292,4 +292,5 @@ def commission_overview(commission: Organisation, year: int) -> list[GroupTimeli
 
 
 def is_leader(user, organisation: Organisation) -> bool:
-    return role_for(user, organisation) in (Role.LEADER, Role.ADMIN)
+    """Whether the start page shows the user the organisation's headline figures (leader_view)."""
+    return can(user, Permission.OVERVIEW, organisation)

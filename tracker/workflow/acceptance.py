@@ -32,9 +32,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from tracker.aggregation.totals import approved_totals_refresh, group_year_keys
 from tracker.entry.models import AcceptanceStatus, GroupAcceptance, Report, Status
 from tracker.entry.periods import MONTHS_PER_PERIOD, Period, PeriodType, period_end_month
-from tracker.entry.totals import approved_totals_refresh, group_year_keys
 from tracker.orgs.access import Permission, acts_at, can, require
 from tracker.orgs.models import Organisation, OrgKind
 from tracker.workflow import notifications
@@ -279,6 +279,20 @@ def mark_accepted(group: Organisation, year: int) -> None:
     # Only the mark changes: `updated` stays what the figures' last change made it.
     reports.filter(pk__in=covered, accepted=False).update(accepted=True, updated=F("updated"))
     reports.exclude(pk__in=covered).filter(accepted=True).update(accepted=False, updated=F("updated"))
+
+
+def organisation_moved(organisation: Organisation) -> None:
+    """An organisation (and what is under it) now sits under another parent: what the commission accepted of
+    it was accepted under its former group; under the new one nothing is, until that group reports it again.
+
+    Called when an organisation is saved with another parent (tracker.workflow.apps): the tree is edited in
+    the orgs admin, below every app that knows of acceptance, so this one reaction is a signal's.
+    """
+    with transaction.atomic():
+        reports = Report.objects.filter(organisation__path__startswith=organisation.path)
+        keys = set(reports.values_list("organisation_id", "year"))
+        reports.filter(accepted=True).update(accepted=False, updated=F("updated"))
+        approved_totals_refresh(keys)
 
 
 def acceptances_of(organisation: Organisation, period: Period, statuses=None) -> list[GroupAcceptance]:

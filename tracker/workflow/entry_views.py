@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator, section_label
+from tracker.checks.report import report_checks
 from tracker.entry.deadlines import closes, reopening
 from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
 from tracker.entry.models import PeriodReopening, Status, Value
@@ -41,7 +42,7 @@ from tracker.orgs.models import Organisation
 from tracker.spreadsheets import attachment_header, safe_filename_part
 from tracker.workflow.acceptance import acceptances_of
 from tracker.workflow.models import Action
-from tracker.workflow.services import allowed_actions, report_checks
+from tracker.workflow.services import allowed_actions
 
 
 @require_safe

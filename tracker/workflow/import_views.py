@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from tracker.checks.engine import Finding, active_rules
+from tracker.checks.report import report_checks
 from tracker.entry.csvio import ImportFailed, ImportRow, RowError, check_records, preview, upload_records
 from tracker.entry.import_files import code_list_workbook, sample_workbook
 from tracker.entry.models import Report
@@ -38,7 +39,6 @@ from tracker.entry.services import Entry, Source, StaleReports, values_save_bulk
 from tracker.orgs.access import Permission, orgs_where
 from tracker.spreadsheets import CONTENT_TYPES, XLSX, attachment_header
 from tracker.uploads import UploadRefused, check_size
-from tracker.workflow.services import report_checks
 
 SESSION_KEY = "tracker_import"
 # The reports the last confirmed import touched, for the links on the page it returns to.

@@ -1,8 +1,9 @@
 """Notifications: reminders (催报) and workflow events, in the app and by e-mail.
 
-Only the people of a report's own organisation (a membership at it or above it, in the roles an
-event concerns) are notified. E-mail goes through Django's backend (console by default, SMTP
-from the environment); a person without an address gets the in-app notification only.
+Who is told is the permission table's (tracker.orgs.access.people_who_can): those who may take the
+next step over the report's own organisation (a membership at it or above it), nobody else. E-mail
+goes through Django's backend (console by default, SMTP from the environment); a person without an
+address gets the in-app notification only.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -19,17 +19,17 @@ from django.utils.translation import gettext as _
 from tracker.entry.deadlines import Deadlines
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
-from tracker.orgs.models import Membership, Organisation, Role, path_prefixes
+from tracker.orgs.access import Permission, people_who_can
+from tracker.orgs.models import Organisation
 from tracker.workflow.models import Notification
 from tracker.workflow.selectors import reporting_periods
 
 
-def people_of(organisation: Organisation, roles) -> list:
-    """Users with one of `roles` at the organisation or above it (they see it; nobody else is told)."""
-    ids = Membership.objects.filter(organisation__path__in=path_prefixes(organisation.path), role__in=roles).values(
-        "user_id"
-    )
-    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+def submitters(organisation: Organisation) -> list:
+    """Who enters and submits the organisation's figures without reviewing them: told to submit, and of a
+    return or an approval. A reviewer, who may enter too, is told what reviewers are told."""
+    reviewers = {user.pk for user in people_who_can(organisation, Permission.APPROVE)}
+    return [user for user in people_who_can(organisation, Permission.SUBMIT) if user.pk not in reviewers]
 
 
 def notify(users, text: str, url: str = "", key: str = "") -> int:
@@ -67,7 +67,7 @@ def remind(organisation: Organisation, period: Period, due: datetime.date, today
         "due": due.isoformat(),
     }
     key = f"remind:{organisation.pk}:{period}:{today.isoformat()}"
-    return notify(people_of(organisation, [Role.CLERK]), text, report_url(organisation, period), key)
+    return notify(submitters(organisation), text, report_url(organisation, period), key)
 
 
 def event(report: Report, action: str, user, reason: str = "") -> None:
@@ -75,15 +75,17 @@ def event(report: Report, action: str, user, reason: str = "") -> None:
     who = f"{user.last_name}{user.first_name}" or user.get_username()
     names = {"org": report.organisation.name, "period": report.period.label, "who": who}
     if action == "submit":
-        text, roles = _("%(who)s submitted %(org)s's report for %(period)s for review.") % names, [Role.REVIEWER]
+        text = _("%(who)s submitted %(org)s's report for %(period)s for review.") % names
+        users = people_who_can(report.organisation, Permission.APPROVE)
     elif action == "return":
         text = _("%(who)s returned %(org)s's report for %(period)s: %(reason)s") % (names | {"reason": reason})
-        roles = [Role.CLERK]
+        users = submitters(report.organisation)
     elif action == "approve":
-        text, roles = _("%(who)s approved %(org)s's report for %(period)s.") % names, [Role.CLERK]
+        text = _("%(who)s approved %(org)s's report for %(period)s.") % names
+        users = submitters(report.organisation)
     else:
         return
-    notify([u for u in people_of(report.organisation, roles) if u.pk != user.pk], text, report_url(report))
+    notify([u for u in users if u.pk != user.pk], text, report_url(report))
 
 
 def acceptance_url(group: Organisation, period: Period) -> str:
@@ -96,15 +98,15 @@ def acceptance_event(group: Organisation, period: Period, action: str, user, rea
     names = {"org": group.name, "period": period.label, "who": who}
     if action == "report":
         text = _("%(who)s reported %(org)s's figures for %(period)s to the commission for acceptance.") % names
-        users = people_of(group.parent, [Role.REVIEWER])
+        # Those who may accept or return it: the reviewers of the group's own commission.
+        users = people_who_can(group.parent, Permission.ACCEPT, own=True)
     else:
         if action == "accept":
             text = _("%(who)s accepted %(org)s's figures for %(period)s.") % names
         else:
             text = _("%(who)s returned %(org)s's figures for %(period)s: %(reason)s") % (names | {"reason": reason})
-        # The group's own reviewers: those at the group (the commission's know, they took the step).
-        ids = Membership.objects.filter(organisation=group, role=Role.REVIEWER).values("user_id")
-        users = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+        # Those who report it again: the group's own reviewers (the commission's know, they took the step).
+        users = people_who_can(group, Permission.REPORT_UP, own=True)
     notify([u for u in users if u.pk != user.pk], text, acceptance_url(group, period))
 
 

@@ -1,5 +1,20 @@
-"""The approved running totals (ApprovedTotal): formed again for an organisation's year whenever
-which of its figures are approved may have changed.
+"""The approved running totals (ApprovedTotal): written here and only here, read by yearly.py.
+
+Nothing rebuilds them behind a caller's back (no save() or queryset override): every service that
+changes which figures are approved or accepted calls approved_totals_refresh in its own transaction,
+with the (organisation, year) pairs it touched:
+- the workflow's transitions (tracker.workflow.services.report_transition: approve, unlock);
+- the commission's acceptance and return (tracker.workflow.acceptance.acceptance_step, accept_on_record),
+  and a unit moved to another group losing what was accepted under the former one
+  (tracker.workflow.acceptance.organisation_moved; the one call made on a save, an Organisation's, as
+  the tree is edited in the orgs admin below every app that knows of acceptance);
+- a catalogue load, which may change how derived sums are formed (tracker.aggregation.services.catalogue_load);
+- the demo world and the scale world, which set statuses directly (tracker.demo).
+The writes below this app never change an approved figure: figures are written only into draft or
+returned reports (entry.services, the imports, the admin's inline, checked under the report's row
+lock), and only those can be deleted in the admin. tests/test_totals.py holds both: no module
+outside the services above writes `status` in bulk, and each service leaves the totals as a fresh
+rebuild would.
 
 An organisation's year is small (at most 12 reports of its own indicators), so it is always
 rebuilt whole: read its reports, their entered values and derived sums, and write one row
@@ -17,8 +32,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 
+from tracker.aggregation.models import ApprovedTotal
 from tracker.catalogue.models import Indicator
-from tracker.entry.models import ApprovedTotal, DerivedFigure, Report, Status, Value
+from tracker.entry.models import DerivedFigure, Report, Status, Value
 from tracker.entry.periods import Period, period_end_month
 from tracker.orgs.models import Organisation, OrgKind, TreeLink
 
@@ -26,7 +42,12 @@ BATCH = 200
 
 
 def approved_totals_refresh(keys: Iterable[tuple[int, int]]) -> int:
-    """Rebuild the approved totals of these (organisation id, year) pairs; return the rows written."""
+    """Rebuild the approved totals of these (organisation id, year) pairs; return the rows written.
+
+    Each pair is rebuilt once however often it is given, and up to BATCH pairs share one set of
+    queries (a bulk approval of many reports calls this once with all their pairs). Call it
+    inside the transaction that changed the figures: the rebuild then commits or rolls back with it.
+    """
     keys = sorted(set(keys))
     if not keys:
         return 0
@@ -39,6 +60,28 @@ def approved_totals_refresh(keys: Iterable[tuple[int, int]]) -> int:
 
 def approved_totals_refresh_all() -> int:
     return approved_totals_refresh(Report.objects.order_by().values_list("organisation_id", "year").distinct())
+
+
+def approved_totals_fill_missing(using: str = "default") -> int:
+    """The running totals of every organisation-year that has approved figures but none (a database from
+    before they were kept, or before they were kept twice), formed by the code of now, whatever the
+    migrations before it knew. Run after `migrate` (tracker.aggregation.apps)."""
+
+    def pairs(queryset, org: str = "organisation_id", year: str = "year") -> set[tuple[int, int]]:
+        return set(queryset.using(using).order_by().values_list(org, year).distinct())
+
+    approved = pairs(
+        Value.objects.filter(report__status=Status.APPROVED, value__isnull=False),
+        "report__organisation_id",
+        "report__year",
+    )
+    if not approved:
+        return 0
+    kept = pairs(ApprovedTotal.objects.filter(accepted=False))
+    commissions = pairs(Report.objects.filter(organisation__kind=OrgKind.COMMISSION, status=Status.APPROVED))
+    kept_accepted = pairs(ApprovedTotal.objects.filter(accepted=True))
+    missing = (approved - kept) | ((approved & commissions) - kept_accepted)
+    return approved_totals_refresh(missing) if missing else 0
 
 
 def group_year_keys(group: Organisation, year: int) -> list[tuple[int, int]]:
