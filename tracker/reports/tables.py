@@ -22,7 +22,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tracker.aggregation.yearly import OrgFigures
+from tracker.aggregation.results import OrgFigures
 from tracker.catalogue.figures import Change, change
 from tracker.catalogue.models import Indicator, section_label
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
