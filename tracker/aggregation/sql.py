@@ -8,8 +8,7 @@ value from the caller (organisation ids, years, months, statuses) is a parameter
 
 Why plain SQL rather than the ORM: the figures are one statement of a shape (a CTE, a UNION, a
 join on the tree's closure table) the ORM cannot write, and the counts and notes are small
-statements the ORM took longer to build than the database took to answer (the measurement is
-in the benchmark command's docstring, tracker/demo/management/commands/benchmark.py).
+statements that are cheaper so (tracker/demo/management/commands/benchmark.py, SPEED A).
 """
 
 from __future__ import annotations
