@@ -5,15 +5,26 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup lint messages messages-check clean
+.PHONY: run test setup lint lock messages messages-check clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Installs exactly the locked versions, each checked against its hashes (README, "Dependencies").
+$(STAMP): requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Rewrites the lock files from requirements.txt and requirements-dev.txt, which people edit: every
+# dependency, direct and transitive, pinned with the hashes of all its published files. pip-tools is
+# a tool of this step only, so it is installed here and is not in the lock.
+lock:
+	test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock requirements.txt
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements-dev.lock requirements-dev.txt
 
 # Set up, migrate (which loads the catalogue), build the demo world as it stands today, print its logins,
 # serve. DEBUG is off, as on a server, so that an error is the site's own page (404, 400…) and not

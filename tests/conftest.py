@@ -12,16 +12,27 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
 
 from tracker.catalogue.models import Indicator
+from tracker.entry.models import Status, Value
+from tracker.entry.services import Entry
 from tracker.orgs.models import Membership, Organisation, OrgKind, Role
 
 PASSWORD = "correct-horse-battery-staple"
+# Real hashing is slow on purpose; tests log in a lot.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -74,8 +85,7 @@ def indicators(db):
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.LANGUAGE_CODE = "zh-hans"
-    # Real hashing is slow on purpose; tests log in a lot.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     # The tests' figures are of 2021–2023: periods that would long be closed for clerks. The tests of
     # closing (test_deadlines) set it back.
     settings.PERIOD_CLOSES_AFTER_DAYS = 36500
@@ -303,3 +313,139 @@ def browser_log_in(page, base: str, username: str, password: str, next_path: str
     page.locator("section.login button[type=submit]").click()
     expect(page).to_have_url(f"{base}{next_path}")
     page.wait_for_load_state("load")
+
+
+# -- Shared by several test modules ------------------------------------------------------------
+
+
+@pytest.fixture
+def reviewer(world):
+    """rose, the forestry group's reviewer."""
+    return make_user("rose", world["forestry"], Role.REVIEWER)
+
+
+@pytest.fixture
+def lockout_after_three(settings):
+    """A log-in lockout after three failures (django-axes)."""
+    settings.AXES_FAILURE_LIMIT = 3
+
+
+@pytest.fixture
+def clerk(client, alice):
+    """The test client, logged in as alice (clerk of the forestry group)."""
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def leader(client, bob):
+    """The test client, logged in as bob (leader of the forestry group)."""
+    client.force_login(bob)
+    return client
+
+
+def build_dataset(world, indicators) -> dict:
+    """A small dataset for the forestry group (bob is its leader), read by the report pages' and exports' tests:
+
+    2022, approved: 局机关 cases 3, forms 40/1/0/0, petitions 10; 森林公园 forms 7/2/0/0, petitions 5
+    (no cases figure); the group itself: 120余 grassroots organisations guided, 6 special inspections
+    (note "=1+2"), 5 field research trips.
+    2022, submitted only: 苗圃 (a third unit) cases 5.
+    2021, approved: 局机关 cases 2, 森林公园 cases 2; the group: 100余 guided, 0 special inspections.
+
+    So for 2022 the group shows cases 3 (2 units incomplete) against 4 (1 not reported; −1, −25.0%); four forms
+    47/3/0/0 = 94%/6%; guided 120余 against 100余 (+20, +20.0%); special inspections 6 against 0
+    (+6, "—"); field research 5 against nothing ("—").
+    """
+    nursery = Organisation.objects.create(
+        code="forestry-nursery", name="苗圃", kind=OrgKind.UNIT, parent=world["forestry"], order=3
+    )
+    world["organ"].order, world["park"].order = 1, 2
+    world["organ"].save()
+    world["park"].save()
+    enter(
+        world["organ"],
+        "2022",
+        {
+            "grp_cases_filed": 3,
+            "grp_petitions_received": 10,
+            "grp_form1_person_times": 40,
+            "grp_form2_person_times": 1,
+            "grp_form3_person_times": 0,
+            "grp_form4_person_times": 0,
+        },
+    )
+    enter(
+        world["park"],
+        "2022",
+        {
+            "grp_cases_filed": None,
+            "grp_petitions_received": 5,
+            "grp_form1_person_times": 7,
+            "grp_form2_person_times": 2,
+            "grp_form3_person_times": 0,
+            "grp_form4_person_times": 0,
+        },
+    )
+    enter(nursery, "2022", {"grp_cases_filed": 5}, status=Status.SUBMITTED)
+    enter(
+        world["forestry"],
+        "2022",
+        {
+            "grp_grassroots_orgs_guided": 120,
+            "grp_special_inspections": Entry(6, "=1+2"),
+            "grp_field_research_trips": 5,
+        },
+    )
+    enter(world["organ"], "2021", {"grp_cases_filed": 2})
+    enter(world["park"], "2021", {"grp_cases_filed": 2})
+    enter(world["forestry"], "2021", {"grp_grassroots_orgs_guided": 100, "grp_special_inspections": 0})
+    # Another group's figures, which bob must never see.
+    enter(world["water_unit"], "2022", {"grp_cases_filed": 99})
+    return {**world, "nursery": nursery}
+
+
+@pytest.fixture
+def data(world, indicators):
+    return build_dataset(world, indicators)
+
+
+@pytest.fixture
+def leader_client(client, bob, data):
+    """bob logged in through the login form's backend, over the dataset of `build_dataset`."""
+    client.login(username="bob", password=PASSWORD)
+    return client
+
+
+def stored_values() -> dict[tuple[str, str, str], tuple[int | None, str]]:
+    """Every stored figure: (organisation code, period, indicator code) -> (value, note)."""
+    return {
+        (v.report.organisation.code, str(v.report.period), v.indicator.code): (v.value, v.note)
+        for v in Value.objects.select_related("report__organisation", "indicator")
+    }
+
+
+def review_url(org: str = "forestry", year: int = 2022) -> str:
+    return reverse("review", args=[org, year])
+
+
+@contextmanager
+def demo_seeded(django_db_blocker, *args: str) -> Iterator[str]:
+    """For a module-scoped fixture: the demo world seeded by `seed_demo *args` (its output given) inside
+    a transaction rolled back at the end. Each test runs in its own savepoint within it (pytest-django's
+    `db`), so a test that changes the world or seeds again leaves the next test the same world."""
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as mp,
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+    ):
+        mp.delenv("DEMO_PASSWORD", raising=False)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("seed_demo", *args, stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

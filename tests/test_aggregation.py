@@ -1,6 +1,14 @@
+import re
+
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.conftest import accept, enter
+from tracker.aggregation import sql
 from tracker.aggregation.yearly import Aggregator, years_with_data
-from tracker.entry.models import Status
+from tracker.entry.models import Report, Status
+from tracker.entry.services import Entry
 
 
 class TestPeriods:
@@ -128,3 +136,32 @@ class TestCommission:
         unit_codes = {ind.code for ind in agg.org_year(world["organ"], 2022).indicators}
         assert "grp_special_inspections" not in unit_codes
         assert "grp_cases_filed" in unit_codes
+
+
+class TestWhatIsRead:
+    def test_making_an_aggregator_reads_no_report_until_a_figure_is_asked_for(self, world):
+        enter(world["organ"], "2022", {"grp_cases_filed": Entry(2, note="含移送案件")})
+        with CaptureQueriesContext(connection) as made:
+            aggregator = Aggregator(world["forestry"], [2022])
+        reports = Report._meta.db_table
+        assert not [q["sql"] for q in made if reports in q["sql"]]
+        with CaptureQueriesContext(connection) as asked:
+            figure = aggregator.org_year(world["organ"], 2022).figures["grp_cases_filed"]
+        # The counts and the notes (the approved figures come from the stored totals).
+        assert len([q for q in asked if reports in q["sql"]]) == 2
+        assert figure.value == 2 and figure.notes == ["含移送案件"]
+
+    def test_every_table_is_named_as_the_connection_quotes_it(self, db):
+        where = {"root_id": 1, "subtree": True, "years": [2022]}
+        statements = [
+            sql.figures_query(**where, depth=1, month=9, counted=sql.Counted.ACCEPTED),
+            sql.totals_query(**where, depth=1, month=12, accepted=True),
+            sql.counts_query(**where, months=[9, 12], acceptance=True),
+            sql.notes_query(**where, counted=sql.Counted.ACCEPTED),
+        ]
+        tables = {connection.ops.quote_name(m._meta.db_table) for m in apps.get_models()}
+        common_tables = {"rep", "fig", "per_reporter"}  # the figures' own WITH clauses
+        for text, _params in statements:
+            named = re.findall(r"\b(?:FROM|JOIN)\s+(\S+)", text)
+            assert named
+            assert set(named) <= tables | common_tables, text

@@ -15,10 +15,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
+from tests.conftest import FAST_HASHERS, demo_seeded
 from tracker.catalogue.figures import breakdown_shares, report_figures
 from tracker.catalogue.models import Aggregation, Catalogue, Indicator, Kind
 from tracker.demo.world import MONTHLY, build_world, due_day, last_day, plan_acceptances, plan_reports
@@ -50,7 +49,6 @@ HistoricalValue = Value.history.model
 
 
 # PBKDF2 at full strength costs ~0.3 s a hash, and a seed hashes six passwords.
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -67,25 +65,9 @@ def seed(today: datetime.date = TODAY) -> str:
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
-    """The demo world, seeded once for this module inside a transaction rolled back at its end.
-
-    Each test runs in its own savepoint within it (pytest-django's `db`), so a test that
-    changes the world or seeds again leaves the next test the same world.
-    """
-    with (
-        django_db_blocker.unblock(),
-        pytest.MonkeyPatch.context() as mp,
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-    ):
-        mp.delenv("DEMO_PASSWORD", raising=False)
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    """The demo world as on TODAY, seeded once for this module (see conftest.demo_seeded)."""
+    with demo_seeded(django_db_blocker, "--today", TODAY.isoformat()):
+        yield
 
 
 @pytest.fixture

@@ -12,15 +12,12 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
+from tests.conftest import demo_seeded
 from tracker.demo.world import ORGS, plan_reports
 from tracker.documents.generate import generate
 from tracker.documents.models import DocumentTemplate
@@ -29,7 +26,6 @@ from tracker.orgs.models import Organisation, OrgKind
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 YEAR = 2022  # the year the seed speech reviews
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # What the demo prints for each name the seed speech hides: (the name redactions' star_index of
 # each `**` in the fragment, the fragment as the seed writes it, as the demo prints it). The demo
@@ -149,21 +145,9 @@ def printed(generated: str, text: str, slots: list[Slot]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
-    """The demo world, seeded once for this module inside a transaction rolled back at its end."""
-    with (
-        django_db_blocker.unblock(),
-        pytest.MonkeyPatch.context() as mp,
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-    ):
-        mp.delenv("DEMO_PASSWORD", raising=False)
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    """The demo world, seeded once for this module (see conftest.demo_seeded)."""
+    with demo_seeded(django_db_blocker):
+        yield
 
 
 @pytest.fixture

@@ -20,17 +20,15 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from tests.conftest import demo_seeded
 from tracker.demo.world import (
     ORGS,
     TODAYS_RETURN,
@@ -46,7 +44,6 @@ from tracker.entry.models import AcceptanceStatus, Status
 from tracker.entry.periods import Period, PeriodType, Range, period_end_month
 from tracker.orgs.models import Membership, Organisation, OrgKind, Role
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MOST_DAYS_OVERDUE = 60
 
 
@@ -71,20 +68,8 @@ DAYS = {
 def demo_day(request, django_db_setup, django_db_blocker):
     """The demo seeded as on the day, inside a transaction rolled back when the module is done with it."""
     day = DAYS[request.param]
-    with (
-        django_db_blocker.unblock(),
-        pytest.MonkeyPatch.context() as mp,
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-    ):
-        mp.delenv("DEMO_PASSWORD", raising=False)
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", "--today", day.today.isoformat(), stdout=StringIO())
-            yield day
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with demo_seeded(django_db_blocker, "--today", day.today.isoformat()):
+        yield day
 
 
 @pytest.fixture

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.conftest import enter, make_user
-from tracker.orgs.models import Role
-
-
-@pytest.fixture
-def reviewer(world):
-    return make_user("rose", world["forestry"], Role.REVIEWER)
+from tests.conftest import enter
 
 
 def test_a_returned_report_says_why_at_the_top(client, world, alice, reviewer, indicators):

@@ -13,23 +13,11 @@ import openpyxl
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.test_reports_pages import build_dataset
 from tracker.spreadsheets import neutralise, spreadsheet_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Above the table: the title block (tests/test_exports_office.py checks it); the header row comes next.
 HEADER_ROW = 4
-
-
-@pytest.fixture
-def data(world, indicators):
-    return build_dataset(world, indicators)
-
-
-@pytest.fixture
-def leader_client(client, bob, data):
-    client.login(username="bob", password=PASSWORD)
-    return client
 
 
 def workbook_rows(response) -> list[tuple]:

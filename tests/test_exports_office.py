@@ -17,7 +17,6 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import PASSWORD, enter, make_user, set_status
-from tests.test_reports_pages import build_dataset
 from tracker.entry.models import Report, Status
 from tracker.entry.services import Entry
 from tracker.orgs.models import Role
@@ -26,17 +25,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROW = 4  # three rows of title block, then the table's header
 GROUP = "派驻市林业和草原局纪检监察组"
 LONG_NOTE = "赴基层林场、苗圃和森林公园开展实地调研，召开座谈会听取意见建议，形成调研报告并提出整改建议十二条"
-
-
-@pytest.fixture
-def data(world, indicators):
-    return build_dataset(world, indicators)
-
-
-@pytest.fixture
-def leader_client(client, bob, data):
-    client.login(username="bob", password=PASSWORD)
-    return client
 
 
 def enter_again(org, year: int, figures: dict) -> None:

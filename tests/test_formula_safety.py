@@ -19,8 +19,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from tests.conftest import PASSWORD, enter, set_status
-from tests.test_reports_pages import build_dataset
+from tests.conftest import PASSWORD, build_dataset, enter, set_status
 from tracker.catalogue.models import Indicator, Kind
 from tracker.checks.models import Rule
 from tracker.entry.models import Report, Status, Value

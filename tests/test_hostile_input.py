@@ -43,10 +43,6 @@ NUMBERS_THAT_ARE_NOT = ["²", "③", "𝟏", "9" * 5000, "-1", "1.5"]
 OUT_OF_DATE = "页面已过期"
 
 
-def _reviewer(world):
-    return make_user("rose", world["forestry"], Role.REVIEWER)
-
-
 class TestEntryPage:
     @pytest.mark.parametrize("opened", NUMBERS_THAT_ARE_NOT)
     def test_it_refuses_a_previous_value_that_is_not_a_figure(self, client, world, alice, indicators, opened):
@@ -115,11 +111,13 @@ class TestGrid:
 
 class TestLockouts:
     @pytest.mark.parametrize("attempt", ["9" * 5000, "9" * 30, "²", "③", " "])
-    def test_a_bad_attempt_id_names_no_lockout_and_lifts_nothing(self, client, world, alice, attempt, settings):
+    def test_a_bad_attempt_id_names_no_lockout_and_lifts_nothing(
+        self, client, world, reviewer, alice, attempt, settings
+    ):
         settings.AXES_FAILURE_LIMIT = 3
         for _ in range(3):
             client.post("/accounts/login/", {"username": "alice", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
-        client.force_login(_reviewer(world))
+        client.force_login(reviewer)
         client.raise_request_exception = False
         response = client.post("/accounts/lockouts/", {"attempt": attempt}, follow=True)
         assert response.status_code == 200
@@ -144,26 +142,28 @@ class TestLogin:
 
 
 class TestReopening:
-    def test_an_overlong_reason_is_refused_whole_never_cut(self, client, world, settings):
+    def test_an_overlong_reason_is_refused_whole_never_cut(self, client, world, reviewer, settings):
         settings.PERIOD_CLOSES_AFTER_DAYS = 0
-        client.force_login(_reviewer(world))
+        client.force_login(reviewer)
         response = client.post("/entry/forestry-organ/2023/reopen/", {"reason": "补" * 201}, follow=True)
         assert "理由共 201 个字符，最多只能 200 个" in response.content.decode()
         assert not PeriodReopening.objects.exists()
 
-    def test_a_reason_that_fits_is_kept_whole(self, client, world, settings):
+    def test_a_reason_that_fits_is_kept_whole(self, client, world, reviewer, settings):
         settings.PERIOD_CLOSES_AFTER_DAYS = 0
-        client.force_login(_reviewer(world))
+        client.force_login(reviewer)
         client.post("/entry/forestry-organ/2023/reopen/", {"reason": f"  {'补' * 200}  "})
         assert PeriodReopening.objects.get().reason == "补" * 200
 
 
 class TestReasons:
-    def test_a_long_return_reason_is_kept_whole_and_its_notification_visibly_shortened(self, client, world, alice):
+    def test_a_long_return_reason_is_kept_whole_and_its_notification_visibly_shortened(
+        self, client, world, reviewer, alice
+    ):
         from tracker.workflow.models import Notification, ReportTransition
 
         enter(world["organ"], "2023", {"grp_cases_filed": 3}, status="submitted")
-        client.force_login(_reviewer(world))
+        client.force_login(reviewer)
         client.post("/entry/forestry-organ/2023/return/", {"reason": "请核对" * 200})
         assert ReportTransition.objects.get(action="return").reason == "请核对" * 200
         note = Notification.objects.get(user=alice).text
@@ -250,15 +250,15 @@ class TestReminderRedirect:
             "",
         ],
     )
-    def test_a_target_off_the_site_goes_home(self, client, world, target):
-        client.force_login(_reviewer(world))
+    def test_a_target_off_the_site_goes_home(self, client, world, reviewer, target):
+        client.force_login(reviewer)
         client.raise_request_exception = False
         response = client.post("/notifications/remind/", {"report": ["forestry-park:2023"], "next": target})
         assert response.status_code == 302
         assert response["Location"] == "/"
 
-    def test_a_page_of_the_site_is_gone_back_to(self, client, world):
-        client.force_login(_reviewer(world))
+    def test_a_page_of_the_site_is_gone_back_to(self, client, world, reviewer):
+        client.force_login(reviewer)
         response = client.post("/notifications/remind/", {"report": ["forestry-park:2023"], "next": "/entry/?x=1"})
         assert response["Location"] == "/entry/?x=1"
 
@@ -273,11 +273,8 @@ def _attempt(client, *, remote: str, forwarded: str | None = None, password: str
     return client.post("/accounts/login/", {"username": "alice", "password": password}, **extra)
 
 
+@pytest.mark.usefixtures("lockout_after_three")
 class TestLockoutAddress:
-    @pytest.fixture(autouse=True)
-    def _limit(self, settings):
-        settings.AXES_FAILURE_LIMIT = 3
-
     def test_without_proxies_a_forged_header_does_not_escape_the_lockout(self, client, alice, settings):
         settings.TRUSTED_PROXY_COUNT = 0
         for i in range(3):

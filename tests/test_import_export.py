@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from tests.conftest import enter, make_user, set_status
+from tests.conftest import enter, make_user, set_status, stored_values
 from tracker.catalogue.models import Indicator
 from tracker.entry.csvio import COLUMNS, ImportFailed, import_csv
 from tracker.entry.models import Report, Status, Value
@@ -63,13 +63,6 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
-def stored() -> dict[tuple[str, str, str], tuple[int | None, str]]:
-    return {
-        (v.report.organisation.code, str(v.report.period), v.indicator.code): (v.value, v.note)
-        for v in Value.objects.select_related("report__organisation", "indicator")
-    }
-
-
 @pytest.fixture
 def figures(world):
     """Stored figures across the tree, with a 0, an unknown-with-a-note and another year."""
@@ -116,7 +109,7 @@ class TestRoundTrip:
     def test_export_then_import_into_an_empty_database_gives_the_same_figures(self, figures, tmp_path):
         out = tmp_path / "all.csv"
         call_command("export_values", "--org", "city", "--year", "2022", "--output", str(out), stdout=io.StringIO())
-        before = {key: value for key, value in stored().items() if key[1].startswith("2022")}
+        before = {key: value for key, value in stored_values().items() if key[1].startswith("2022")}
         assert before[("forestry-organ", "2022Q1", UNIT_B)] == (0, "")
         assert before[("forestry-organ", "2022Q1", UNIT_C)] == (None, "待核实")
 
@@ -124,16 +117,16 @@ class TestRoundTrip:
         Report.objects.all().delete()
         summary = run_import(out)
 
-        assert stored() == before
+        assert stored_values() == before
         assert "新建报表 6 份" in summary
         assert f"新增数值 {len(before)} 个" in summary
 
     def test_importing_the_export_again_changes_nothing(self, figures, tmp_path):
         out = tmp_path / "all.csv"
         call_command("export_values", "--org", "city", "--year", "2022", "--output", str(out), stdout=io.StringIO())
-        before, history = stored(), Value.history.count()
+        before, history = stored_values(), Value.history.count()
         summary = run_import(out)
-        assert stored() == before
+        assert stored_values() == before
         assert Value.history.count() == history
         assert "修改 0 个" in summary
 
@@ -150,7 +143,7 @@ class TestImport:
             ],
         )
         summary = run_import(path)
-        assert stored() == {
+        assert stored_values() == {
             ("forestry-organ", "2022Q1", UNIT_A): (12, ""),
             ("forestry-organ", "2022Q1", UNIT_B): (0, "零"),
             ("forestry-organ", "2022Q1", UNIT_C): (None, "待核实"),
@@ -166,7 +159,7 @@ class TestImport:
             [["forestry-organ", "2022Q1", UNIT_A, "13", "更正"], ["forestry-organ", "2022Q1", UNIT_C, "1", ""]],
         )
         summary = run_import(path)
-        assert stored() == {
+        assert stored_values() == {
             ("forestry-organ", "2022Q1", UNIT_A): (13, "更正"),
             ("forestry-organ", "2022Q1", UNIT_B): (4, ""),
             ("forestry-organ", "2022Q1", UNIT_C): (1, ""),
@@ -190,7 +183,7 @@ class TestImport:
             tmp_path, [["forestry-organ", "2022q1", UNIT_A, "1", "备注"], [], ["", "", "", "", ""]], bom=True
         )
         run_import(path)
-        assert stored() == {("forestry-organ", "2022Q1", UNIT_A): (1, "备注")}
+        assert stored_values() == {("forestry-organ", "2022Q1", UNIT_A): (1, "备注")}
 
     def test_it_records_the_audit_history_as_an_import(self, world, tmp_path):
         importer = make_user("dora", world["city"], Role.ADMIN)
@@ -333,7 +326,7 @@ class TestBadFiles:
         setup, bad_row, reason = BAD_ROWS[case]
         if setup:
             setup(world)
-        before, reports, history = stored(), Report.objects.count(), Value.history.count()
+        before, reports, history = stored_values(), Report.objects.count(), Value.history.count()
 
         message = import_error(write_csv(tmp_path, [GOOD, bad_row]))
 
@@ -341,7 +334,7 @@ class TestBadFiles:
         assert any(line.startswith("第 3 行：") and expected in line for line in message.splitlines()), message
         assert "第 2 行：" not in message
         # Nothing was written, not even the good line before it.
-        assert stored() == before
+        assert stored_values() == before
         assert Report.objects.count() == reports
         assert Value.history.count() == history
 
@@ -388,13 +381,13 @@ class TestBadFiles:
             header=["value", "note", "name", "org", "period", "indicator"],
         )
         run_import(path)
-        assert stored() == {("forestry-park", "2022Q1", UNIT_A): (5, "备注")}
+        assert stored_values() == {("forestry-park", "2022Q1", UNIT_A): (5, "备注")}
 
     def test_a_gbk_file_as_excel_saves_it_on_chinese_windows_goes_in(self, world, tmp_path):
         path = tmp_path / "gbk.csv"
         path.write_bytes(f"单位,期间,指标,数值,备注\r\nforestry-park,2022年第一季度,{UNIT_A},5,备注\r\n".encode("gbk"))
         run_import(path)
-        assert stored() == {("forestry-park", "2022Q1", UNIT_A): (5, "备注")}
+        assert stored_values() == {("forestry-park", "2022Q1", UNIT_A): (5, "备注")}
 
     def test_utf16_and_undecodable_files_are_refused_by_name(self, world, tmp_path):
         utf16 = tmp_path / "utf16.csv"

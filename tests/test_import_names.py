@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from tests.conftest import enter, make_user
+from tests.conftest import enter, make_user, stored_values
 from tracker.catalogue.models import Indicator
 from tracker.entry.csvio import ImportFailed, import_csv
 from tracker.entry.models import Report, Value
@@ -33,13 +33,6 @@ def upload(client, content: bytes, name: str = "figures.csv"):
 
 def errors_of(response) -> list[str]:
     return [str(error) for error in response.context["errors"]]
-
-
-def stored() -> dict:
-    return {
-        (v.report.organisation.code, str(v.report.period), v.indicator.code): (v.value, v.note)
-        for v in Value.objects.select_related("report__organisation", "indicator")
-    }
 
 
 def workbook(rows: list[list]) -> bytes:
@@ -65,9 +58,8 @@ def named(world):
 
 
 @pytest.fixture
-def clerk(client, alice, named):
-    client.force_login(alice)
-    return client
+def clerk(clerk, named):
+    return clerk
 
 
 @pytest.fixture
@@ -89,10 +81,10 @@ class TestChineseHeadersAndNames:
             (c.row.organisation.code, str(c.row.period), c.row.indicator.code) for c in response.context["changes"]
         ]
         assert changes == [key for key in EXPECTED]
-        assert stored() == {}
+        assert stored_values() == {}
 
         page = clerk.post("/entry/import/", {"confirm": "1"}, follow=True)
-        assert stored() == EXPECTED
+        assert stored_values() == EXPECTED
         html = page.content.decode()
         assert 'href="/entry/forestry-organ/2023Q1/"' in html
         assert 'href="/entry/forestry-park/2023Q1/"' in html
@@ -103,7 +95,7 @@ class TestChineseHeadersAndNames:
         response = upload(clerk, (HEADER + ROWS).encode("gbk"))
         assert errors_of(response) == [] and response.context["may_confirm"]
         clerk.post("/entry/import/", {"confirm": "1"})
-        assert stored() == EXPECTED
+        assert stored_values() == EXPECTED
 
     def test_it_imports_a_workbook_with_a_date_for_a_month(self, clerk):
         content = workbook(
@@ -118,7 +110,7 @@ class TestChineseHeadersAndNames:
         response = upload(clerk, content, name="figures.xlsx")
         assert errors_of(response) == []
         clerk.post("/entry/import/", {"confirm": "1"})
-        assert stored() == EXPECTED | {("forestry", "2023-03", "grp_special_inspections"): (2, "")}
+        assert stored_values() == EXPECTED | {("forestry", "2023-03", "grp_special_inspections"): (2, "")}
 
     @pytest.mark.parametrize(
         "header",
@@ -152,7 +144,7 @@ class TestChineseHeadersAndNames:
         path.write_text(HEADER + ROWS, encoding="utf-8-sig")
         out = io.StringIO()
         call_command("import_values", str(path), stdout=out)
-        assert stored() == EXPECTED
+        assert stored_values() == EXPECTED
         assert "新增数值 2 个" in out.getvalue()
 
 
@@ -302,12 +294,12 @@ class TestSample:
             ("局机关", "2023年第二季度", "立案", 4, None),
             ("公园", "2023年", "立案", 2, None),
         }
-        before = stored()
+        before = stored_values()
         response = upload(clerk, content, name="sample.xlsx")
         assert errors_of(response) == [] and response.context["may_confirm"]
         assert response.context["counts"] == {"rows": 3, "new": 0, "changed": 0, "unchanged": 3, "bad": 0}
         clerk.post("/entry/import/", {"confirm": "1"})
-        assert stored() == before
+        assert stored_values() == before
 
     def test_without_any_report_the_sample_still_previews_cleanly(self, clerk, named):
         content = self.download(clerk)

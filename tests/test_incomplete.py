@@ -47,12 +47,6 @@ def bulletin(world, bob, partial_year):
     return template
 
 
-@pytest.fixture
-def leader(client, bob):
-    client.force_login(bob)
-    return client
-
-
 def _docx_text(response) -> str:
     assert response.status_code == 200
     return "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)

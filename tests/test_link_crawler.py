@@ -13,14 +13,11 @@ from __future__ import annotations
 import re
 from collections import deque
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
+from tests.conftest import FAST_HASHERS, demo_seeded
 from tracker.demo.world import demo_password
 
 # Pages per user: enough for every kind of page of every organisation the user reaches; the
@@ -41,27 +38,12 @@ DEMO_USERS = [
     "demo-admin",
 ]
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
-    """The demo world, seeded once for this module inside a transaction rolled back at its end
-    (as in test_demo); each test runs in its own savepoint within it."""
-    with (
-        django_db_blocker.unblock(),
-        pytest.MonkeyPatch.context() as mp,
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-    ):
-        mp.delenv("DEMO_PASSWORD", raising=False)
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    """The demo world, seeded once for this module (see conftest.demo_seeded)."""
+    with demo_seeded(django_db_blocker):
+        yield
 
 
 class _Links(HTMLParser):

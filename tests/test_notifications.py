@@ -13,11 +13,6 @@ from tracker.orgs.models import Role
 from tracker.workflow.models import Notification
 
 
-@pytest.fixture
-def reviewer(world):
-    return make_user("rose", world["forestry"], Role.REVIEWER)
-
-
 def sent() -> str:
     out = StringIO()
     call_command("send_reminders", stdout=out)

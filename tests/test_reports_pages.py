@@ -1,91 +1,20 @@
 """The leaders' pages: yearly summary, per-unit breakdown, trend, and the /reports/ entry point.
 
-Every test builds the same small dataset for the forestry group (bob is its leader):
-
-2022, approved: 局机关 cases 3, forms 40/1/0/0, petitions 10; 森林公园 forms 7/2/0/0, petitions 5
-(no cases figure); the group itself: 120余 grassroots organisations guided, 6 special inspections
-(note "=1+2"), 5 field research trips.
-2022, submitted only: 苗圃 (a third unit) cases 5.
-2021, approved: 局机关 cases 2, 森林公园 cases 2; the group: 100余 guided, 0 special inspections.
-
-So for 2022 the group shows cases 3 (2 units incomplete) against 4 (1 not reported; −1, −25.0%); four forms
-47/3/0/0 = 94%/6%; guided 120余 against 100余 (+20, +20.0%); special inspections 6 against 0
-(+6, "—"); field research 5 against nothing ("—").
+Every test reads the forestry dataset of `build_dataset` (tests/conftest.py), whose figures it
+describes; bob is the group's leader.
 """
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD, accept, enter, make_user
 from tracker.documents.services import template_create
 from tracker.entry.models import Status
-from tracker.entry.services import Entry
 from tracker.orgs.models import Organisation, OrgKind, Role
-
-
-def build_dataset(world, indicators) -> dict:
-    nursery = Organisation.objects.create(
-        code="forestry-nursery", name="苗圃", kind=OrgKind.UNIT, parent=world["forestry"], order=3
-    )
-    world["organ"].order, world["park"].order = 1, 2
-    world["organ"].save()
-    world["park"].save()
-    enter(
-        world["organ"],
-        "2022",
-        {
-            "grp_cases_filed": 3,
-            "grp_petitions_received": 10,
-            "grp_form1_person_times": 40,
-            "grp_form2_person_times": 1,
-            "grp_form3_person_times": 0,
-            "grp_form4_person_times": 0,
-        },
-    )
-    enter(
-        world["park"],
-        "2022",
-        {
-            "grp_cases_filed": None,
-            "grp_petitions_received": 5,
-            "grp_form1_person_times": 7,
-            "grp_form2_person_times": 2,
-            "grp_form3_person_times": 0,
-            "grp_form4_person_times": 0,
-        },
-    )
-    enter(nursery, "2022", {"grp_cases_filed": 5}, status=Status.SUBMITTED)
-    enter(
-        world["forestry"],
-        "2022",
-        {
-            "grp_grassroots_orgs_guided": 120,
-            "grp_special_inspections": Entry(6, "=1+2"),
-            "grp_field_research_trips": 5,
-        },
-    )
-    enter(world["organ"], "2021", {"grp_cases_filed": 2})
-    enter(world["park"], "2021", {"grp_cases_filed": 2})
-    enter(world["forestry"], "2021", {"grp_grassroots_orgs_guided": 100, "grp_special_inspections": 0})
-    # Another group's figures, which bob must never see.
-    enter(world["water_unit"], "2022", {"grp_cases_filed": 99})
-    return {**world, "nursery": nursery}
-
-
-@pytest.fixture
-def data(world, indicators):
-    return build_dataset(world, indicators)
-
-
-@pytest.fixture
-def leader_client(client, bob, data):
-    client.login(username="bob", password=PASSWORD)
-    return client
 
 
 class _Cells(HTMLParser):

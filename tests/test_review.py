@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.conftest import article_paragraphs, enter, make_user
+from tests.conftest import article_paragraphs, enter, make_user, review_url
 from tracker.documents.models import Kind
 from tracker.documents.services import template_create
 from tracker.orgs.models import Organisation, OrgKind, Role
@@ -97,10 +97,6 @@ def build_full_year(world, indicators, bob):
 @pytest.fixture
 def full_year(world, indicators, bob):
     return build_full_year(world, indicators, bob)
-
-
-def review_url(org: str = "forestry", year: int = 2022) -> str:
-    return reverse("review", args=[org, year])
 
 
 class TestReviewPage:

@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from tests.conftest import convert_to_pdf, enter
+from tests.conftest import convert_to_pdf, enter, review_url
 from tests.test_review import build_full_year, page_paragraphs
 from tracker.documents.services import template_create
 
@@ -39,10 +39,6 @@ def full_year(world, indicators, bob):
 
 def docx_url(org: str = "forestry", year: int = 2022) -> str:
     return reverse("review_docx", args=[org, year])
-
-
-def review_url(org: str = "forestry", year: int = 2022) -> str:
-    return reverse("review", args=[org, year])
 
 
 @pytest.fixture

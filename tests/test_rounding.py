@@ -56,9 +56,8 @@ def ties(world, indicators):
 
 
 @pytest.fixture
-def leader(client, bob, ties):
-    client.force_login(bob)
-    return client
+def leader(leader, ties):
+    return leader
 
 
 def test_the_summary_prints_the_offices_rounding(leader):

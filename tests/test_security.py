@@ -12,12 +12,7 @@ def login(client, username, password, ip="10.0.0.1"):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
-@pytest.fixture
-def _axes(settings):
-    settings.AXES_FAILURE_LIMIT = 3
-
-
-@pytest.mark.usefixtures("_axes")
+@pytest.mark.usefixtures("lockout_after_three")
 class TestLockout:
     def test_repeated_failures_lock_the_user_name_from_that_address(self, client, alice):
         for _ in range(3):

@@ -156,13 +156,29 @@ class TestLanguages:
 
 
 @pytest.mark.parametrize(
-    "variable, value",
-    [("SECURE_SSL_REDIRECT", "flase"), ("DEBUG", "maybe"), ("SESSION_COOKIE_AGE", "1h"), ("CONN_MAX_AGE", "ten")],
+    "variable, value, accepted",
+    [
+        ("SECURE_SSL_REDIRECT", "flase", "write 1/true/yes/on or 0/false/no/off"),
+        ("DEBUG", "maybe", "write 1/true/yes/on or 0/false/no/off"),
+        ("EMAIL_USE_TLS", "y", "write 1/true/yes/on or 0/false/no/off"),
+        ("SESSION_COOKIE_AGE", "1h", "is not a whole number"),
+        ("CONN_MAX_AGE", "ten", "is not a whole number"),
+        ("TRUSTED_PROXY_COUNT", "1.5", "is not a whole number"),
+        ("UPLOAD_MAX_ROWS", "20k", "is not a whole number"),
+    ],
 )
-def test_an_unreadable_setting_stops_the_app_naming_it(variable, value):
-    """A mistyped yes/no or number is refused with a message, never read as "no" or a crash without one."""
+def test_an_unreadable_setting_stops_the_app_naming_it(variable, value, accepted):
+    """A mistyped yes/no or number is refused with a message naming the variable and what it may be,
+    never read as "no" or a crash without one."""
     production = {"DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "example.org"}
     result = manage("check", **production, **{variable: value})
     assert result.returncode != 0
-    assert f"{variable}='{value}'" in result.stderr
-    assert "ImproperlyConfigured" in result.stderr
+    assert f"ImproperlyConfigured: {variable}='{value}' " in result.stderr
+    assert accepted in result.stderr
+
+
+@pytest.mark.parametrize("value, expected", [("Yes", "True"), (" off ", "False"), ("1", "True"), ("0", "False")])
+def test_a_readable_yes_or_no_is_read_whatever_its_case_and_spaces(value, expected):
+    result = print_setting("settings.SECURE_SSL_REDIRECT", **production_env(SECURE_SSL_REDIRECT=value))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -102,12 +102,6 @@ def understated(data: bytes, name: str, size: int) -> bytes:
     return bytes(patched)
 
 
-@pytest.fixture
-def clerk(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def import_file(client, content: bytes, name: str = "figures.xlsx"):
     """The import page's preview of the file, and how long it took."""
     start = time.monotonic()
@@ -234,12 +228,6 @@ class TestImportPage:
             ("grp_clues_accepted", 9, "备注"),
         ]
         assert response.context["may_confirm"]
-
-
-@pytest.fixture
-def leader(client, bob):
-    client.force_login(bob)
-    return client
 
 
 def new_template(client, world, content: bytes):

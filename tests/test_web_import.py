@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import openpyxl
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import enter
@@ -20,12 +19,6 @@ def upload(client, content: bytes, name: str = "figures.csv"):
 
 def stored() -> dict:
     return dict(Value.objects.values_list("indicator__code", "value"))
-
-
-@pytest.fixture
-def clerk(client, alice):
-    client.force_login(alice)
-    return client
 
 
 class TestPreviewAndConfirm:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from django.utils import timezone
 
 from tests.conftest import enter, make_user
 from tracker.entry.models import Status
 from tracker.orgs.models import Role
-
-
-@pytest.fixture
-def reviewer(world):
-    return make_user("rose", world["forestry"], Role.REVIEWER)
 
 
 def test_the_clerk_sees_a_returned_report_first_with_its_reason(client, world, alice, reviewer, indicators):

@@ -1,17 +1,11 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_user, set_status
+from tests.conftest import set_status
 from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import Period
 from tracker.entry.services import Entry, values_save_for_period
-from tracker.orgs.models import Role
 from tracker.workflow.models import ReportTransition
-
-
-@pytest.fixture
-def reviewer(world):
-    return make_user("rose", world["forestry"], Role.REVIEWER)
 
 
 @pytest.fixture

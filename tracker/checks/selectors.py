@@ -34,7 +34,7 @@ class FindingRow:
 
 
 # The figures with a note in the organisations' reports of a year (few: the partial index value_noted
-# finds them). Plain SQL: built by the ORM, the statement cost more than it takes to run.
+# finds them). Plain SQL: benchmark.py, SPEED A.
 _NOTED_SQL = """
 SELECT r.organisation_id, r.period_type, r.period_number, i.code
 FROM {value} v JOIN {report} r ON r.id = v.report_id JOIN {indicator} i ON i.id = v.indicator_id

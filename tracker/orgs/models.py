@@ -89,7 +89,7 @@ def organisations_with_parents(where: str, params: list, *, extra: tuple[str, ..
     """Organisations (`o`) with their parents read in the same statement, as select_related("parent")
     reads them, for the look-ups every signed-in page makes (the memberships, the page's organisation).
 
-    A plain statement: built by the ORM, these took longer to make than the database to answer.
+    A plain statement (benchmark.py, SPEED A).
     `where` follows the FROM clause (joins, WHERE, ORDER BY), with `{name}` for the `tables` given;
     `extra` are more columns, returned before each organisation: [(extra values, organisation)].
     """
@@ -338,8 +338,7 @@ class PasswordChangeRequired(models.Model):
 def nearest_texts(organisation: Organisation) -> dict[str, str]:
     """The named texts an organisation's documents print: its own, else its nearest ancestor's (one query).
 
-    A plain statement: every generated document reads these, and the ORM took longer to build it
-    than the database to answer.
+    A plain statement, as every generated document reads these (benchmark.py, SPEED A).
     """
     prefixes = path_prefixes(organisation.path)
     rank = {path: depth for depth, path in enumerate(prefixes)}  # the root first: nearer texts win

@@ -29,7 +29,8 @@ from decimal import Decimal
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from tracker.aggregation.yearly import Aggregator, OrgFigures
+from tracker.aggregation.results import OrgFigures
+from tracker.aggregation.yearly import Aggregator
 from tracker.catalogue.figures import breakdown_shares, change
 from tracker.catalogue.models import Breakdown, Indicator
 from tracker.catalogue.templatetags.figures import format_figure

@@ -19,7 +19,8 @@ from enum import StrEnum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracker.aggregation.yearly import KIND_RANK, Aggregator, OrgFigures
+from tracker.aggregation.results import KIND_RANK, OrgFigures
+from tracker.aggregation.yearly import Aggregator
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import format_figure
 from tracker.entry.periods import Range

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tracker.aggregation.yearly import OrgFigures
+from tracker.aggregation.results import OrgFigures
 from tracker.catalogue.figures import Change, change
 from tracker.catalogue.models import Indicator, section_label
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
@@ -122,8 +122,7 @@ class FigureColumn(tables.Column):
         text = format_figure(value.value, value.indicator)
         if not value.missing:
             return text
-        # Escaped as format_html would (both texts are plain str), without its lazy-text checks: a
-        # trend or per-unit table has hundreds of these cells.
+        # Escaped as format_html would (both texts are plain str): benchmark.py, SPEED C.
         mark = html.escape(incomplete_mark(value.missing))
         if value.value is None:
             # Nobody reported: a mark on every row of an empty year would only be noise; "—" says it.
@@ -198,13 +197,10 @@ class ReportTable(tables.Table):
         attrs = {"class": "grid report"}
 
     def body_html(self) -> SafeString:
-        """The table's rows, rendered here in one pass rather than cell by cell in the template.
-
-        django-tables2 renders each cell through its generic machinery (a signature inspected
-        per cell), which made a page of 84 indicators × 7 columns cost over 100 ms: every
-        report page would be slower than the figures it shows. The cells are the same: each
-        column's own `render` or the table's `render_<name>`, escaped by format_html. In
-        catalogue order each section gets a heading row; a sorted table is one list.
+        """The table's rows, rendered here in one pass rather than cell by cell by django-tables2
+        (benchmark.py, SPEED B). The cells are the same: each column's own `render` or the table's
+        `render_<name>`, escaped by format_html. In catalogue order each section gets a heading row;
+        a sorted table is one list.
         """
         columns = [bound for bound in self.columns if bound.visible]
         renderers = [(self._renderer(bound), f"<td {_attrs_html(bound.attrs['td'])}>") for bound in columns]
@@ -219,8 +215,8 @@ class ReportTable(tables.Table):
                     )
                 )
             indicator = record["indicator"]
-            # Each cell escaped as conditional_escape does (a SafeString from format_html passes as it is),
-            # without its lazy-text wrapper, which cost more than the escaping on a page of 600 cells.
+            # Each cell escaped as conditional_escape does (a SafeString from format_html passes as it is):
+            # benchmark.py, SPEED C.
             cells = "".join(f"{opening}{_escaped(render(record))}</td>" for render, opening in renderers)
             derived = ' class="derived"' if indicator.is_derived else ""
             rows.append(f'<tr id="row-{escape(indicator.code)}"{derived}>{cells}</tr>')

@@ -22,6 +22,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
+from tracker.aggregation.results import OrgFigures
 from tracker.aggregation.scope import (
     ReportScope,
     checked_year,
@@ -29,7 +30,7 @@ from tracker.aggregation.scope import (
     parse_include_unapproved,
     parse_year,
 )
-from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data, years_with_figures
+from tracker.aggregation.yearly import Aggregator, years_with_data, years_with_figures
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
 from tracker.entry.periods import Period, PeriodType, Range

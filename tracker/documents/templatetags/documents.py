@@ -21,8 +21,8 @@ def has_speech(organisation) -> bool:
 def entry_points(points, visible) -> SafeString:
     """Organisations that should enter a figure: links where the user may open them.
 
-    Rendered here rather than by a template loop: a commission's document lists every unit for every
-    figure not yet known, hundreds of items, and a template loop cost more than the figures.
+    Rendered here rather than by a template loop, as a commission's document lists every unit for every
+    figure not yet known, hundreds of items (benchmark.py, SPEED B).
     """
     items = format_html_join(
         "\n",

@@ -11,10 +11,9 @@ register = template.Library()
 def options(choices: Iterable[tuple[object, object]], selected: object = None) -> SafeString:
     """The <option>s of a <select>, `selected` marked: (value, label) pairs, both escaped.
 
-    Rendered here rather than by a template loop: the report pages' selects (the switcher's years
-    and ranges, the indicators to rank or chart by) hold up to a hundred options, and a loop with
-    a comparison per option cost more than the rest of the page's frame. Escaped by html.escape,
-    as Django's escape does.
+    Rendered here rather than by a template loop, as the report pages' selects (the switcher's years
+    and ranges, the indicators to rank or chart by) hold up to a hundred options (benchmark.py,
+    SPEED B and C).
     """
     chosen = str(selected) if selected is not None else None
     items = []

@@ -16,6 +16,22 @@ the peak Python memory of one request (tracemalloc), the median time of the bare
 computes the same figures, and the ratio of the two; then the import rate of `import_values`
 against a bare bulk_create of the same values. Ratios, not times, are what to compare across
 machines.
+
+What its measurements found, and the code they shaped (comments there point here, "SPEED" with the
+letter):
+
+A. Plain statements for small look-ups. For the reads every page makes (the memberships and the
+   page's organisation, the unread count, an organisation's named texts, the notes on the checks
+   page, the aggregation's report counts and notes) the ORM took longer to build the query than the
+   database took to answer it (the unread count's count(): three times as long). They are written as
+   SQL, with the models' table names quoted by the connection.
+B. Fragments repeated hundreds of times are rendered in one pass in Python, not by a template loop.
+   A tag per item cost more than the figures shown: django-tables2's per-cell rendering (a signature
+   inspected per cell) made a table of 84 indicators × 7 columns cost over 100 ms; a select of up to a
+   hundred options with a comparison per option cost more than the rest of the page's frame; a
+   commission's document lists hundreds of organisations to enter figures.
+C. Such fragments are escaped with html.escape, as Django's escape does, not conditional_escape or
+   format_html per cell: their lazy-text wrapper cost more than the escaping on a page of 600 cells.
 """
 
 from __future__ import annotations
