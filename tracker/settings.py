@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tracker.workflow",
     "tracker.reports",
     "tracker.documents",
+    "tracker.web",
     "tracker.demo",
 ]
 
@@ -124,7 +125,7 @@ CONTENT_SECURITY_POLICY = (
 # (admin/change_list.html), which a policy without 'unsafe-inline' styles would block.
 CONTENT_SECURITY_POLICY_ADMIN = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
-ROOT_URLCONF = "tracker.urls"
+ROOT_URLCONF = "tracker.web.urls"
 
 TEMPLATES = [
     {

@@ -24,8 +24,8 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tracker.aggregation.scope import ReportScope
 from tracker.aggregation.yearly import Aggregator, OrgFigures
+from tracker.web.scope import ReportScope
 
 JSON_OPTIONS = {"ensure_ascii": False}
 

@@ -22,13 +22,6 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from tracker.aggregation.scope import (
-    ReportScope,
-    checked_year,
-    parse_include_unaccepted,
-    parse_include_unapproved,
-    parse_year,
-)
 from tracker.aggregation.yearly import Aggregator, OrgFigures, years_with_data, years_with_figures
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
@@ -37,7 +30,6 @@ from tracker.orgs.access import get_org_for_user, within_reach
 from tracker.orgs.models import Organisation, OrgKind, tree_neighbours
 from tracker.reports import charts
 from tracker.reports.exports import SpreadsheetExport
-from tracker.reports.filters import SectionFilter
 from tracker.reports.tables import (
     SummaryTable,
     TrendTable,
@@ -49,6 +41,14 @@ from tracker.reports.tables import (
     year_header,
 )
 from tracker.spreadsheets import SheetHeading
+from tracker.web.filters import SectionFilter
+from tracker.web.scope import (
+    ReportScope,
+    checked_year,
+    parse_include_unaccepted,
+    parse_include_unapproved,
+    parse_year,
+)
 
 # The pages the switcher goes to, by the name of their URL.
 PAGES = {

@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker.aggregation.scope import ReportScope
 from tracker.checks.selectors import subtree_findings
 from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
+from tracker.web.scope import ReportScope
 
 
 @require_safe

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from tracker.aggregation.scope import parse_year
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import OrgKind
+from tracker.web.scope import parse_year
 from tracker.workflow.acceptance import (
     acceptance_actions,
     acceptance_overview,

@@ -16,25 +16,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tracker.aggregation.scope import (
-    INCLUDE_UNAPPROVED,
-    ReportScope,
-    checked_year,
-    parse_include_unapproved,
-    parse_year,
-)
 from tracker.aggregation.yearly import years_with_data
 from tracker.catalogue.models import Catalogue
 from tracker.documents import services
-from tracker.documents.forms import SourceForm, TemplateForm
 from tracker.documents.generate import generate, plain_paragraphs
 from tracker.documents.wordfile import NotAWordFile, fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require, within_reach
 from tracker.orgs.models import OrganisationText, OrgKind, nearest_texts
 from tracker.reports.docx import CONTENT_TYPE, official_document
-from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
 from tracker.spreadsheets import attachment_header, safe_filename_part
+from tracker.web.forms import SourceForm, TemplateForm
+from tracker.web.reports import RANGE_CHOICES, range_choices, through_for
+from tracker.web.scope import (
+    INCLUDE_UNAPPROVED,
+    ReportScope,
+    checked_year,
+    parse_include_unapproved,
+    parse_year,
+)
 
 CONTEXT_CHARS = 16
 
