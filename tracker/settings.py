@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "tracker.middleware.ContentSecurityPolicyMiddleware",
     "tracker.routers.ReplicaMiddleware",
+    # The domain's NotFound (an organisation outside the user's reach) answered as a 404.
+    "tracker.web.middleware.NotFoundMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.errors import NotFound
 from tracker.orgs.models import Membership, Organisation, Role, memberships_of, organisations_with_parents
 
 
@@ -135,12 +135,12 @@ def get_org_for_user(user, code: str) -> Organisation:
     memberships are read with their organisations and parents.
     """
     if not user.is_authenticated:
-        raise Http404(_("No such organisation."))
+        raise NotFound(_("No such organisation."))
     for membership in memberships_of(user):
         if membership.organisation.code == code:
             return membership.organisation
     found = organisations_with_parents("WHERE o.code = %s", [code])
     org = found[0][1] if found else None
     if org is None or not within_reach(user, org):
-        raise Http404(_("No such organisation."))
+        raise NotFound(_("No such organisation."))
     return org

@@ -20,11 +20,12 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tracker.aggregation.yearly import Aggregator, OrgFigures
+from tracker.errors import NotFound
 from tracker.web.scope import ReportScope
 
 JSON_OPTIONS = {"ensure_ascii": False}
@@ -139,7 +140,7 @@ def summary(request: HttpRequest) -> JsonResponse:
         return _error(_("Log in first."), 401)
     try:
         scope = ReportScope.from_query(request)
-    except Http404:
+    except NotFound:
         # The same answer whether the code exists elsewhere or not at all.
         return _error(_("No such organisation."), 404)
     except BadRequest as exc:

@@ -11,7 +11,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +39,7 @@ from tracker.entry.workbook import entry_workbook
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
 from tracker.spreadsheets import attachment_header, safe_filename_part
+from tracker.web.scope import org_code_from_query, year_from_query
 from tracker.workflow.acceptance import acceptances_of
 from tracker.workflow.models import Action
 from tracker.workflow.services import allowed_actions, report_checks
@@ -49,10 +50,16 @@ def choose(request):
     """Pick organisation, year and period, then go to that page of figures."""
     orgs = list(Organisation.objects.for_user(request.user))
     if {"org", "year", "period"} <= request.GET.keys():
+        # The organisation and year are read as every page reads them (tracker.web.scope); the form
+        # then offers only the user's organisations, so what it refuses was not sent by the page.
+        code = org_code_from_query(request)
+        year_from_query(request)
+        get_org_for_user(request.user, code)
         form = PeriodChoiceForm(request.GET, orgs=orgs)
-        if form.is_valid():
-            period = form.period_value()
-            return redirect("entry:report", org=form.cleaned_data["org"], period=str(period))
+        if not form.is_valid():
+            raise BadRequest(" ".join(message for errors in form.errors.values() for message in errors))
+        period = form.period_value()
+        return redirect("entry:report", org=form.cleaned_data["org"], period=str(period))
     else:
         default_org = request.GET.get("org") or (orgs[0].code if orgs else None)
         initial = {"org": default_org, "year": timezone.localdate().year, "period": "year"}
