@@ -1,4 +1,4 @@
-"""The review (工作回顾) of a report page: the organisation's own speech, generated.
+"""Which speech is an organisation's review (工作回顾): the page is tracker.web.review.
 
 The speech is the nearest speech template at or above the organisation (a unit reads its
 group's speech with its own figures), the newest where there are several. An organisation

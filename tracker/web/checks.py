@@ -1,3 +1,5 @@
+"""The checks page of a report: every finding of the organisation's subtree, and its download."""
+
 from __future__ import annotations
 
 from django.http import HttpResponse

@@ -1,7 +1,7 @@
 """The entry page: a report's figures, its checks and its workflow actions, and the audit trail.
 
-Here, with the workflow, because it shows all three; the figures are written through
-entry.services like every other write.
+It shows the work of three apps (entry, checks, workflow) and belongs to none of them; the
+figures are written through entry.services like every other write.
 """
 
 from __future__ import annotations
