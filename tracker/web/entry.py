@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST, require_safe
 from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator, section_label
 from tracker.entry.deadlines import closes, reopening
-from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
 from tracker.entry.models import PeriodReopening, Status, Value
 from tracker.entry.periods import Period, PeriodError
 from tracker.entry.selectors import values_by_period
@@ -39,6 +38,7 @@ from tracker.entry.workbook import entry_workbook
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
 from tracker.spreadsheets import attachment_header, safe_filename_part
+from tracker.web.forms import PeriodChoiceForm, ReportValuesForm
 from tracker.web.scope import org_code_from_query, year_from_query
 from tracker.workflow.acceptance import acceptances_of
 from tracker.workflow.models import Action
