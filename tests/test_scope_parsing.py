@@ -122,3 +122,26 @@ def test_the_document_chooser_no_longer_turns_a_bad_range_into_the_year(client, 
         f"/documents/{scope_world}/forestry/2022/?through=2022Q3"
     )
     assert client.get(url, {"org": "forestry", "year": "2022", "range": "Q9"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        # The menu's 报表 without an organisation, and the entry chooser opened from a link with one.
+        ("/reports/", {"year": "abc"}),
+        ("/reports/", {"range": "Q9"}),
+        ("/entry/", {"org": "no such code"}),
+        ("/entry/", {"org": "forestry", "year": "99999"}),
+    ],
+)
+def test_a_partial_query_is_read_the_same_way(client, bob, scope_world, url, query):
+    client.force_login(bob)
+    assert_the_400(client.get(url, query), url)
+
+
+def test_the_entry_chooser_opened_from_a_link_preselects_the_organisation(client, bob, scope_world):
+    client.force_login(bob)
+    response = client.get("/entry/", {"org": "forestry-park"})
+    assert response.status_code == 200
+    assert response.context["form"]["org"].value() == "forestry-park"
+    assert client.get("/entry/", {"org": "water"}).status_code == 404

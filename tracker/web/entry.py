@@ -49,21 +49,24 @@ from tracker.workflow.services import allowed_actions, report_checks
 def choose(request):
     """Pick organisation, year and period, then go to that page of figures."""
     orgs = list(Organisation.objects.for_user(request.user))
-    if {"org", "year", "period"} <= request.GET.keys():
-        # The organisation and year are read as every page reads them (tracker.web.scope); the form
-        # then offers only the user's organisations, so what it refuses was not sent by the page.
-        code = org_code_from_query(request)
-        year_from_query(request)
+    # The organisation and year are read as every page reads them (tracker.web.scope), a link's
+    # `?org=` too; the form then offers only the user's organisations, so what it refuses was not
+    # sent by the page.
+    code = org_code_from_query(request) if "org" in request.GET else None
+    year = year_from_query(request, required=False)
+    if code is not None:
         get_org_for_user(request.user, code)
+    if code is not None and year is not None and "period" in request.GET:
         form = PeriodChoiceForm(request.GET, orgs=orgs)
         if not form.is_valid():
             raise BadRequest(" ".join(message for errors in form.errors.values() for message in errors))
-        period = form.period_value()
-        return redirect("entry:report", org=form.cleaned_data["org"], period=str(period))
-    else:
-        default_org = request.GET.get("org") or (orgs[0].code if orgs else None)
-        initial = {"org": default_org, "year": timezone.localdate().year, "period": "year"}
-        form = PeriodChoiceForm(orgs=orgs, initial=initial)
+        return redirect("entry:report", org=form.cleaned_data["org"], period=str(form.period_value()))
+    initial = {
+        "org": code or (orgs[0].code if orgs else None),
+        "year": year or timezone.localdate().year,
+        "period": "year",
+    }
+    form = PeriodChoiceForm(orgs=orgs, initial=initial)
     may_import = orgs_where(request.user, Permission.IMPORT).exists()
     return render(request, "entry/choose.html", {"form": form, "may_import": may_import})
 

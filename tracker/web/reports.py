@@ -86,6 +86,10 @@ def index(request: HttpRequest) -> HttpResponse:
     a 404); for the trend the year and range are those of its last column.
     """
     include_unapproved = parse_include_unapproved(request)
+    # Read, and refused when malformed, whether or not an organisation is given (without one they are
+    # not used: the menu's link carries none).
+    explicit_year = year_from_query(request, required=False)
+    choice = range_choice_from_query(request)
     if "org" not in request.GET:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
         if organisation is None:
@@ -98,8 +102,6 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("reports:summary", args=[organisation.code, counted[-1]]) + scope.query)
 
     code = org_code_from_query(request)
-    explicit_year = year_from_query(request, required=False)
-    choice = range_choice_from_query(request)
     organisation = get_org_for_user(request.user, code)
     # The acceptance switch is a commission's; it is dropped when the switcher moves to a group.
     unaccepted = parse_include_unaccepted(request) and organisation.kind == OrgKind.COMMISSION
