@@ -29,7 +29,6 @@ from tracker.entry.periods import Range
 from tracker.orgs.access import get_org_for_user, within_reach
 from tracker.orgs.models import Organisation, OrgKind, tree_neighbours
 from tracker.reports import charts
-from tracker.reports.exports import SpreadsheetExport
 from tracker.reports.tables import (
     SummaryTable,
     TrendTable,
@@ -41,6 +40,7 @@ from tracker.reports.tables import (
     year_header,
 )
 from tracker.spreadsheets import SheetHeading
+from tracker.web.exports import SpreadsheetExport
 from tracker.web.filters import SectionFilter
 from tracker.web.scope import (
     ReportScope,
