@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tracker.checks.selectors import subtree_findings
-from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
+from tracker.spreadsheets import XLSX, SheetHeading
+from tracker.web.downloads import spreadsheet_download
 from tracker.web.scope import ReportScope
 
 
