@@ -173,7 +173,7 @@ def test_the_module_graph_sees_imports():
 
 
 def test_no_domain_app_speaks_http():
-    """Requests and responses are the web layer's: a domain app raises tracker.errors.NotFound, not Http404."""
+    """Requests and responses are the web layer's: a domain app raises tracker.exceptions.NotFound, not Http404."""
     paths = [path for app in DOMAIN for path in (ROOT / app).rglob("*.py") if "migrations" not in path.parts]
     # The helpers any app may use too (spreadsheets, uploads …), but the middleware, which answers requests.
     paths += [path for path in ROOT.glob("*.py") if path.name not in HTTP_HELPERS]

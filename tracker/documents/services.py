@@ -18,7 +18,7 @@ from tracker.documents.assistant import NAMED, YEAR_BINDINGS, Assistant
 from tracker.documents.models import DocumentTemplate, Draft, Kind, TemplateVersion
 from tracker.documents.wordfile import NotAWordFile, docx_text
 from tracker.entry.periods import Range
-from tracker.errors import NotFound
+from tracker.exceptions import NotFound
 from tracker.orgs.access import Permission, require, within_reach
 from tracker.orgs.models import Organisation, OrganisationText, memberships_of, path_prefixes
 from tracker.uploads import UploadRefused, check_size

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.errors import NotFound
+from tracker.exceptions import NotFound
 from tracker.orgs.models import Membership, Organisation, Role, memberships_of, organisations_with_parents
 
 

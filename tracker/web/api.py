@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tracker.aggregation.yearly import Aggregator, OrgFigures
-from tracker.errors import NotFound
+from tracker.exceptions import NotFound
 from tracker.web.scope import ReportScope
 
 JSON_OPTIONS = {"ensure_ascii": False}

@@ -2,11 +2,11 @@
 
 from django.http import Http404
 
-from tracker.errors import NotFound
+from tracker.exceptions import NotFound
 
 
 class NotFoundMiddleware:
-    """A domain look-up that found nothing the user may see (tracker.errors.NotFound) is a 404.
+    """A domain look-up that found nothing the user may see (tracker.exceptions.NotFound) is a 404.
 
     Raised again as Http404, it gets the site's 404 page (or the JSON's) through the URLconf's handler.
     """
