@@ -136,7 +136,7 @@ class TestErrorPages:
     def test_a_server_error_page_in_chinese(self, rf):
         from django.utils import translation
 
-        from tracker.views import server_error
+        from tracker.web.errors import server_error
 
         with translation.override("zh-hans"):
             response = server_error(rf.get("/reports/"))

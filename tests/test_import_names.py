@@ -18,7 +18,7 @@ from tracker.entry.csvio import ImportFailed, import_csv
 from tracker.entry.models import Report, Value
 from tracker.entry.periods import Period, PeriodError
 from tracker.orgs.models import Organisation, OrgKind, Role
-from tracker.workflow import import_views
+from tracker.web import imports as import_views
 
 HEADER = "单位,期间,指标,数值,备注\n"
 # 局机关 by its name, 森林公园 by its short name, a "其中：" indicator without its "其中：".

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tracker.workflow",
     "tracker.reports",
     "tracker.documents",
+    "tracker.web",
     "tracker.demo",
 ]
 
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "tracker.middleware.ContentSecurityPolicyMiddleware",
     "tracker.routers.ReplicaMiddleware",
+    # The domain's NotFound (an organisation outside the user's reach) answered as a 404.
+    "tracker.web.middleware.NotFoundMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,7 +128,7 @@ CONTENT_SECURITY_POLICY = (
 # (admin/change_list.html), which a policy without 'unsafe-inline' styles would block.
 CONTENT_SECURITY_POLICY_ADMIN = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
-ROOT_URLCONF = "tracker.urls"
+ROOT_URLCONF = "tracker.web.urls"
 
 TEMPLATES = [
     {

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -195,34 +194,29 @@ def attachment_header(filename: str, ascii_fallback: str) -> str:
     return content_disposition_header(True, ascii_fallback) + "; " + utf8.removeprefix("attachment; ")
 
 
-def spreadsheet_download(
+def spreadsheet_content(
     *,
     file_format: str,
     heading: SheetHeading,
     headers: Sequence[object],
     rows: Iterable[Sequence[object]],
-    ascii_name: str,
     sheet_title: str = "",
     landscape: bool = False,
-) -> HttpResponse:
-    """An Excel (title block, layout, print set-up) or CSV (plain table) download of one table.
+) -> bytes | str:
+    """An Excel workbook (title block, layout, print set-up) or CSV text (plain table) of one table.
 
     Every cell goes through `spreadsheet_cell` here, whatever the caller did. `landscape` forces
-    landscape printing (the per-unit table); otherwise a wide table gets it. Used by the report
-    pages' exports, the checks page and the completeness page.
+    landscape printing (the per-unit table); otherwise a wide table gets it. The web layer sends it
+    as a download (tracker.web.downloads).
     """
     header_cells = [spreadsheet_cell(cell) for cell in headers]
     body = [[spreadsheet_cell(cell) for cell in row] for row in rows]
     if file_format == XLSX:
         sheet_title = sheet_title or heading.page
-        content: bytes | str = workbook_bytes(heading, header_cells, body, sheet_title=sheet_title, landscape=landscape)
-    elif file_format == CSV:
-        content = csv_text(header_cells, body)
-    else:
-        raise ValueError(f"No such spreadsheet format: {file_format}")
-    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = attachment_header(heading.filename(file_format), ascii_name)
-    return response
+        return workbook_bytes(heading, header_cells, body, sheet_title=sheet_title, landscape=landscape)
+    if file_format == CSV:
+        return csv_text(header_cells, body)
+    raise ValueError(f"No such spreadsheet format: {file_format}")
 
 
 def csv_text(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> str:

@@ -11,7 +11,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tracker.catalogue.models import Catalogue
@@ -19,6 +18,7 @@ from tracker.documents.assistant import NAMED, YEAR_BINDINGS, Assistant
 from tracker.documents.models import DocumentTemplate, Draft, Kind, TemplateVersion
 from tracker.documents.wordfile import NotAWordFile, docx_text
 from tracker.entry.periods import Range
+from tracker.exceptions import NotFound
 from tracker.orgs.access import Permission, require, within_reach
 from tracker.orgs.models import Organisation, OrganisationText, memberships_of, path_prefixes
 from tracker.uploads import UploadRefused, check_size
@@ -48,7 +48,7 @@ def template_for_user(user, pk: int) -> DocumentTemplate:
         DocumentTemplate.objects.select_related("organisation").filter(pk=pk).first() if user.is_authenticated else None
     )
     if template is None or not _usable_by(user, template):
-        raise Http404(_("No such document template."))
+        raise NotFound(_("No such document template."))
     return template
 
 
@@ -65,7 +65,7 @@ def template_and_version_for_user(user, pk: int) -> tuple[DocumentTemplate, Temp
     if version is None:
         return template_for_user(user, pk), None
     if not _usable_by(user, version.template):
-        raise Http404(_("No such document template."))
+        raise NotFound(_("No such document template."))
     return version.template, version
 
 

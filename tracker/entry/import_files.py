@@ -6,7 +6,7 @@ what a file's 指标 and 单位 columns may say. The sample is a small workbook 
 and names, of the user's own organisations and figures as they stand, so that it imports cleanly
 and, confirmed, changes nothing.
 
-Both are .xlsx bytes: the web layer (tracker.workflow.import_views) sends them. Every cell goes
+Both are .xlsx bytes: the web layer (tracker.web.imports) sends them. Every cell goes
 through tracker.spreadsheets.spreadsheet_cell, so a name or a note never runs as a formula.
 """
 

@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.exceptions import NotFound
 from tracker.orgs.models import (
     Membership,
     Organisation,
@@ -171,12 +171,12 @@ def get_org_for_user(user, code: str) -> Organisation:
     memberships are read with their organisations and parents.
     """
     if not user.is_authenticated:
-        raise Http404(_("No such organisation."))
+        raise NotFound(_("No such organisation."))
     for membership in memberships_of(user):
         if membership.organisation.code == code:
             return membership.organisation
     found = organisations_with_parents("WHERE o.code = %s", [code])
     org = found[0][1] if found else None
     if org is None or not within_reach(user, org):
-        raise Http404(_("No such organisation."))
+        raise NotFound(_("No such organisation."))
     return org

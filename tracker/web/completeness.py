@@ -18,8 +18,9 @@ from tracker.entry.models import GroupAcceptance
 from tracker.entry.periods import Range
 from tracker.orgs.models import Organisation, OrgKind
 from tracker.orgs.templatetags.people import person
-from tracker.reports.views import ReportPage
-from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
+from tracker.spreadsheets import XLSX, SheetHeading
+from tracker.web.downloads import spreadsheet_download
+from tracker.web.reports import ReportPage
 from tracker.workflow.selectors import Completeness, completeness
 
 

@@ -23,22 +23,13 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from tracker.aggregation.results import OrgFigures
-from tracker.aggregation.scope import (
-    ReportScope,
-    checked_year,
-    parse_include_unaccepted,
-    parse_include_unapproved,
-    parse_year,
-)
 from tracker.aggregation.yearly import Aggregator, years_with_data, years_with_figures
 from tracker.catalogue.models import Indicator
 from tracker.catalogue.templatetags.figures import NOT_KNOWN, format_figure
-from tracker.entry.periods import Period, PeriodType, Range
+from tracker.entry.periods import Range
 from tracker.orgs.access import get_org_for_user, within_reach
 from tracker.orgs.models import Organisation, OrgKind, tree_neighbours
 from tracker.reports import charts
-from tracker.reports.exports import SpreadsheetExport
-from tracker.reports.filters import SectionFilter
 from tracker.reports.tables import (
     SummaryTable,
     TrendTable,
@@ -50,6 +41,19 @@ from tracker.reports.tables import (
     year_header,
 )
 from tracker.spreadsheets import SheetHeading
+from tracker.web.exports import SpreadsheetExport
+from tracker.web.filters import SectionFilter
+from tracker.web.scope import (
+    ReportScope,
+    org_code_from_query,
+    parse_include_unaccepted,
+    parse_include_unapproved,
+    range_choice,
+    range_choice_from_query,
+    range_choices,
+    through_for,
+    year_from_query,
+)
 
 # The pages the switcher goes to, by the name of their URL.
 PAGES = {
@@ -72,33 +76,6 @@ def counted_years(years: dict[int, bool], include_unapproved: bool) -> list[int]
 # The trend's own switch: every year over the range of its last column (同期), not whole years.
 SAME_RANGE = "same_range"
 
-# The range switcher's choices: the end of the range within the chosen year.
-RANGE_CHOICES = ["year", "Q1", "Q2", "Q3"] + [f"M{n:02d}" for n in range(1, 12)]
-
-
-def through_for(year: int, choice: str) -> str:
-    """The `through=` value for a range chosen in the switcher ("Q3" in 2023 → "2023Q3")."""
-    if choice == "year":
-        return str(year)
-    if choice.startswith("Q"):
-        return f"{year}{choice}"
-    return f"{year}-{choice[1:]}"
-
-
-def range_choices(year: int) -> list[tuple[str, str]]:
-    choices = [("year", Range.full(year).label)]
-    choices += [(f"Q{n}", Range(year, Period(year, PeriodType.QUARTER, n)).label) for n in (1, 2, 3)]
-    choices += [(f"M{n:02d}", Range(year, Period(year, PeriodType.MONTH, n)).label) for n in range(1, 12)]
-    return choices
-
-
-def range_choice(rng: Range) -> str:
-    if rng.end is None:
-        return "year"
-    if rng.end.type == PeriodType.QUARTER:
-        return f"Q{rng.end.number}"
-    return f"M{rng.end.number:02d}"
-
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -110,6 +87,10 @@ def index(request: HttpRequest) -> HttpResponse:
     a 404); for the trend the year and range are those of its last column.
     """
     include_unapproved = parse_include_unapproved(request)
+    # Read, and refused when malformed, whether or not an organisation is given (without one they are
+    # not used: the menu's link carries none).
+    explicit_year = year_from_query(request, required=False)
+    choice = range_choice_from_query(request)
     if "org" not in request.GET:
         organisation = Organisation.objects.for_user(request.user).order_by("path").first()
         if organisation is None:
@@ -121,23 +102,20 @@ def index(request: HttpRequest) -> HttpResponse:
         scope = ReportScope(organisation, None, include_unapproved)
         return redirect(reverse("reports:summary", args=[organisation.code, counted[-1]]) + scope.query)
 
-    organisation = get_org_for_user(request.user, request.GET["org"])
+    code = org_code_from_query(request)
+    organisation = get_org_for_user(request.user, code)
     # The acceptance switch is a commission's; it is dropped when the switcher moves to a group.
     unaccepted = parse_include_unaccepted(request) and organisation.kind == OrgKind.COMMISSION
     page = request.GET.get("page") if request.GET.get("page") in PAGES else "summary"
-    choice = request.GET.get("range", "")
-    if choice and choice not in RANGE_CHOICES:
-        raise BadRequest(_("No such range."))
-    year_text = request.GET.get("year", "")
     today = timezone.localdate()
     latest = None
-    if page == "trend" or not year_text:
+    if page == "trend" or explicit_year is None:
         years = years_with_figures(organisation)
         counted = counted_years(years, include_unapproved)
-        if not counted and not year_text:
+        if not counted and explicit_year is None:
             return no_figures(request, organisation, years, include_unapproved)
         latest = counted[-1] if counted else current_year()
-    year = checked_year(parse_year(year_text)) if year_text else latest
+    year = explicit_year or latest
     rng = Range.through(year, through_for(year, choice)) if choice else Range.default(year, today)
     # A range the page would show anyway needs no parameter: the whole of an ended year, and on the
     # trend the range of its default last column.

@@ -1,3 +1,5 @@
+"""The account pages: lifting log-in lockouts, changing one's password."""
+
 from __future__ import annotations
 
 from axes.models import AccessAttempt

@@ -3,7 +3,7 @@
 Every cell goes through `spreadsheet_cell`, so text typed by people (notes, organisation
 and indicator names) can never run as a formula when a leader opens the file, and figures
 stay numbers rather than text. The file itself (title block, layout, print set-up, name) is
-made by `tracker.spreadsheets.spreadsheet_download`, as the checks and completeness pages' are.
+made by `tracker.web.downloads.spreadsheet_download`, as the checks and completeness pages' are.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from django_tables2.export import TableExport
 from tablib import Dataset
 
 from tracker.reports.tables import incomplete_note, shares_rounding_note
-from tracker.spreadsheets import MarkedNumber, SheetHeading, spreadsheet_cell, spreadsheet_download
+from tracker.spreadsheets import MarkedNumber, SheetHeading, spreadsheet_cell
+from tracker.web.downloads import spreadsheet_download
 
 
 class SpreadsheetExport(TableExport):

@@ -20,13 +20,14 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tracker.aggregation.results import OrgFigures
-from tracker.aggregation.scope import ReportScope
 from tracker.aggregation.yearly import Aggregator
+from tracker.exceptions import NotFound
+from tracker.web.scope import ReportScope
 
 JSON_OPTIONS = {"ensure_ascii": False}
 
@@ -140,7 +141,7 @@ def summary(request: HttpRequest) -> JsonResponse:
         return _error(_("Log in first."), 401)
     try:
         scope = ReportScope.from_query(request)
-    except Http404:
+    except NotFound:
         # The same answer whether the code exists elsewhere or not at all.
         return _error(_("No such organisation."), 404)
     except BadRequest as exc:

@@ -1,7 +1,7 @@
 """The entry page: a report's figures, its checks and its workflow actions, and the audit trail.
 
-Here, with the workflow, because it shows all three; the figures are written through
-entry.services like every other write.
+It shows the work of three apps (entry, checks, workflow) and belongs to none of them; the
+figures are written through entry.services like every other write.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,6 @@ from tracker.catalogue.figures import report_figures
 from tracker.catalogue.models import Catalogue, Indicator, section_label
 from tracker.checks.report import report_checks
 from tracker.entry.deadlines import closes, reopening
-from tracker.entry.forms import PeriodChoiceForm, ReportValuesForm
 from tracker.entry.models import PeriodReopening, Status, Value
 from tracker.entry.periods import Period, PeriodError
 from tracker.entry.selectors import values_by_period
@@ -40,6 +39,8 @@ from tracker.entry.workbook import entry_workbook
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require
 from tracker.orgs.models import Organisation
 from tracker.spreadsheets import attachment_header, safe_filename_part
+from tracker.web.forms import PeriodChoiceForm, ReportValuesForm
+from tracker.web.scope import org_code_from_query, year_from_query
 from tracker.workflow.acceptance import acceptances_of
 from tracker.workflow.models import Action
 from tracker.workflow.services import allowed_actions
@@ -49,15 +50,24 @@ from tracker.workflow.services import allowed_actions
 def choose(request):
     """Pick organisation, year and period, then go to that page of figures."""
     orgs = list(Organisation.objects.for_user(request.user))
-    if {"org", "year", "period"} <= request.GET.keys():
+    # The organisation and year are read as every page reads them (tracker.web.scope), a link's
+    # `?org=` too; the form then offers only the user's organisations, so what it refuses was not
+    # sent by the page.
+    code = org_code_from_query(request) if "org" in request.GET else None
+    year = year_from_query(request, required=False)
+    if code is not None:
+        get_org_for_user(request.user, code)
+    if code is not None and year is not None and "period" in request.GET:
         form = PeriodChoiceForm(request.GET, orgs=orgs)
-        if form.is_valid():
-            period = form.period_value()
-            return redirect("entry:report", org=form.cleaned_data["org"], period=str(period))
-    else:
-        default_org = request.GET.get("org") or (orgs[0].code if orgs else None)
-        initial = {"org": default_org, "year": timezone.localdate().year, "period": "year"}
-        form = PeriodChoiceForm(orgs=orgs, initial=initial)
+        if not form.is_valid():
+            raise BadRequest(" ".join(message for errors in form.errors.values() for message in errors))
+        return redirect("entry:report", org=form.cleaned_data["org"], period=str(form.period_value()))
+    initial = {
+        "org": code or (orgs[0].code if orgs else None),
+        "year": year or timezone.localdate().year,
+        "period": "year",
+    }
+    form = PeriodChoiceForm(orgs=orgs, initial=initial)
     may_import = orgs_where(request.user, Permission.IMPORT).exists()
     return render(request, "entry/choose.html", {"form": form, "may_import": may_import})
 

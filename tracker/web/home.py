@@ -1,15 +1,15 @@
+"""The start page (the workbench) and the user's own account page."""
+
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from tracker.orgs.access import Permission, orgs_where
 from tracker.orgs.models import Organisation, OrgKind, depth, memberships_of
-from tracker.orgs.views import lockout_scope
 from tracker.reports import workbench
+from tracker.web.accounts import lockout_scope
 
 
 @require_safe
@@ -49,56 +49,3 @@ def home(request):
 def account(request):
     """The user's own page: who they are, their organisations and roles, and the password change."""
     return render(request, "registration/account.html", {"memberships": memberships_of(request.user)})
-
-
-# -- error pages ------------------------------------------------------------------------------
-# In the site's layout and in the user's language, saying what happened and where to go; the
-# JSON API answers its errors in JSON.
-
-ERRORS = {
-    400: (
-        _("The request could not be understood"),
-        _("It carried something this page cannot take, such as a malformed parameter. Go back and try again."),
-    ),
-    403: (
-        _("You may not do this"),
-        _("Your role does not allow this page or action. Ask your organisation's administrator if you need it."),
-    ),
-    404: (
-        _("Page not found"),
-        _("There is no such page, or it belongs to an organisation outside yours."),
-    ),
-    500: (
-        _("Something went wrong on the server"),
-        _(
-            "The request could not be completed and the error was recorded. Try again later; if it keeps "
-            "happening, tell your administrator."
-        ),
-    ),
-}
-
-
-def _error(request, status: int) -> HttpResponse:
-    title, explanation = ERRORS[status]
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": str(title)}, status=status)
-    return render(request, "error.html", {"status": status, "title": title, "explanation": explanation}, status=status)
-
-
-def bad_request(request, exception=None):
-    return _error(request, 400)
-
-
-def permission_denied(request, exception=None):
-    return _error(request, 403)
-
-
-def page_not_found(request, exception=None):
-    return _error(request, 404)
-
-
-def server_error(request):
-    try:
-        return _error(request, 500)
-    except Exception:  # noqa: BLE001 - the error page itself failed: say it plainly
-        return HttpResponse(str(ERRORS[500][0]), status=500, content_type="text/plain; charset=utf-8")

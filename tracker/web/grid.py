@@ -30,7 +30,7 @@ from tracker.entry.services import (
 from tracker.inputs import parse_whole
 from tracker.orgs.access import Permission, can, require
 from tracker.orgs.models import OrgKind
-from tracker.workflow.entry_views import org_and_period
+from tracker.web.entry import org_and_period
 
 
 def _columns(request, group, period):

@@ -1,3 +1,5 @@
+"""The checks page of a report: every finding of the organisation's subtree, and its download."""
+
 from __future__ import annotations
 
 from django.http import HttpResponse
@@ -5,9 +7,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker.aggregation.scope import ReportScope
 from tracker.checks.selectors import subtree_findings
-from tracker.spreadsheets import XLSX, SheetHeading, spreadsheet_download
+from tracker.spreadsheets import XLSX, SheetHeading
+from tracker.web.downloads import spreadsheet_download
+from tracker.web.scope import ReportScope
 
 
 @require_safe

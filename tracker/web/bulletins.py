@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from tracker.aggregation.scope import ReportScope
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR
 from tracker.reports.bulletin import Bulletin, build_bulletin
 from tracker.reports.docx import CONTENT_TYPE, official_document
-from tracker.reports.views import range_notice
+from tracker.web.reports import range_notice
+from tracker.web.scope import ReportScope
 
 
 def _bulletin(request: HttpRequest, org: str, year: int) -> tuple[Bulletin, ReportScope]:

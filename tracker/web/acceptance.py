@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from tracker.aggregation.scope import parse_year
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import OrgKind
+from tracker.web.scope import year_from_query
 from tracker.workflow.acceptance import (
     acceptance_actions,
     acceptance_overview,
@@ -29,7 +29,7 @@ from tracker.workflow.models import AcceptanceAction
 @require_safe
 def acceptance_list(request):
     """Every group of the user's organisations, its periods of the year and where each stands with the commission."""
-    year = parse_year(request.GET["year"]) if request.GET.get("year") else timezone.localdate().year
+    year = year_from_query(request, required=False) or timezone.localdate().year
     rows = acceptance_overview(groups_of(request.user), year)
     work = acceptance_work(request.user, rows)
     return render(

@@ -16,25 +16,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tracker.aggregation.scope import (
-    INCLUDE_UNAPPROVED,
-    ReportScope,
-    checked_year,
-    parse_include_unapproved,
-    parse_year,
-)
 from tracker.aggregation.yearly import years_with_data
 from tracker.catalogue.models import Catalogue
 from tracker.documents import services
-from tracker.documents.forms import SourceForm, TemplateForm
 from tracker.documents.generate import generate, plain_paragraphs
 from tracker.documents.wordfile import NotAWordFile, fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
 from tracker.orgs.access import Permission, can, get_org_for_user, orgs_where, require, within_reach
 from tracker.orgs.models import OrganisationText, OrgKind, nearest_texts
 from tracker.reports.docx import CONTENT_TYPE, official_document
-from tracker.reports.views import RANGE_CHOICES, range_choices, through_for
 from tracker.spreadsheets import attachment_header, safe_filename_part
+from tracker.web.forms import SourceForm, TemplateForm
+from tracker.web.scope import (
+    INCLUDE_UNAPPROVED,
+    ReportScope,
+    org_code_from_query,
+    parse_include_unapproved,
+    range_choice_from_query,
+    range_choices,
+    through_for,
+    year_from_query,
+)
 
 CONTEXT_CHARS = 16
 
@@ -242,15 +244,15 @@ def bind(request, pk: int):
 def choose(request, pk: int):
     """The detail page's GET form: organisation, year and range → the generated document."""
     template = services.template_for_user(request.user, pk)
-    organisation = get_org_for_user(request.user, request.GET.get("org", ""))
+    code = org_code_from_query(request)
+    year = year_from_query(request)
+    choice = range_choice_from_query(request) or "year"
+    include_unapproved = parse_include_unapproved(request)
+    organisation = get_org_for_user(request.user, code)
     if not organisation.path.startswith(template.organisation.path):
         raise Http404(_("This template is not used by that organisation."))
-    year = checked_year(parse_year(request.GET.get("year", "")))
-    choice = request.GET.get("range", "year")
-    if choice not in RANGE_CHOICES:
-        choice = "year"
     rng = Range.through(year, through_for(year, choice))
-    scope = ReportScope(organisation, rng, parse_include_unapproved(request), True)
+    scope = ReportScope(organisation, rng, include_unapproved, True)
     return redirect(reverse("documents:generated", args=[pk, organisation.code, year]) + scope.query)
 
 

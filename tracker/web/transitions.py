@@ -1,3 +1,5 @@
+"""A report's workflow actions from the entry page: submit, return, approve, unlock."""
+
 from __future__ import annotations
 
 from django.contrib import messages

@@ -1,12 +1,16 @@
-"""What a report page, export, the checks page and the JSON are about: organisation, year, range, approval.
+"""What a page is about: organisation, year, range, approval; parsed here and nowhere else.
 
 One object parses it from a request and renders it back into links, so that every page keeps
 the range (`through=`) and the approval switch (`include_unapproved=1`) as the reader moves on.
-Bad values are refused (BadRequest → 400), never silently replaced by a default.
+The pages that take them in the query (the reports' switcher, a document's chooser, the entry
+chooser, the acceptance overview, the JSON) read them with the `*_from_query` functions below.
+Bad values are refused (BadRequest → 400), never silently replaced by a default; an organisation
+that does not exist or lies outside the user's organisations is a 404, the same for both.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import BadRequest
@@ -15,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, Range
+from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, PeriodType, Range
 from tracker.inputs import parse_whole
 from tracker.orgs.access import get_org_for_user
 from tracker.orgs.models import Organisation, OrgKind
@@ -24,6 +28,13 @@ INCLUDE_UNAPPROVED = "include_unapproved"
 # On a commission's pages: count the groups' approved figures it has not accepted yet too.
 INCLUDE_UNACCEPTED = "include_unaccepted"
 THROUGH = "through"
+# The switcher's and choosers' fields (`?org=forestry&year=2023&range=Q3`).
+ORG = "org"
+YEAR = "year"
+RANGE = "range"
+
+# An organisation code as the URLs take it (`<slug:org>`).
+_CODE = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def checked_year(year: int) -> int:
@@ -68,6 +79,64 @@ def parse_year(text: str) -> int:
     return year
 
 
+# The range switcher's choices: the end of the range within the chosen year.
+RANGE_CHOICES = ["year", "Q1", "Q2", "Q3"] + [f"M{n:02d}" for n in range(1, 12)]
+
+
+def through_for(year: int, choice: str) -> str:
+    """The `through=` value for a range chosen in the switcher ("Q3" in 2023 → "2023Q3")."""
+    if choice == "year":
+        return str(year)
+    if choice.startswith("Q"):
+        return f"{year}{choice}"
+    return f"{year}-{choice[1:]}"
+
+
+def range_choices(year: int) -> list[tuple[str, str]]:
+    choices = [("year", Range.full(year).label)]
+    choices += [(f"Q{n}", Range(year, Period(year, PeriodType.QUARTER, n)).label) for n in (1, 2, 3)]
+    choices += [(f"M{n:02d}", Range(year, Period(year, PeriodType.MONTH, n)).label) for n in range(1, 12)]
+    return choices
+
+
+def range_choice(rng: Range) -> str:
+    if rng.end is None:
+        return "year"
+    if rng.end.type == PeriodType.QUARTER:
+        return f"Q{rng.end.number}"
+    return f"M{rng.end.number:02d}"
+
+
+def org_code_from_query(request: HttpRequest) -> str:
+    """`?org=forestry`: 400 when missing or not a code. The page looks the code up once the rest of
+    its query is read (get_org_for_user: 404 when unknown or outside the user's reach), so that a
+    malformed query is a 400 whichever organisation it names."""
+    code = request.GET.get(ORG, "").strip()
+    if not code:
+        raise BadRequest(_("Give an organisation code: ?org=…"))
+    if not _CODE.fullmatch(code):
+        raise BadRequest(_("An organisation code is letters, digits and hyphens: ?org=forestry."))
+    return code
+
+
+def year_from_query(request: HttpRequest, *, required: bool = True) -> int | None:
+    """`?year=2023`; None when the query has none and the page has a default of its own."""
+    text = request.GET.get(YEAR, "")
+    if not text and not required:
+        return None
+    return parse_year(text)
+
+
+def range_choice_from_query(request: HttpRequest) -> str | None:
+    """The switcher's `?range=Q3` (one of RANGE_CHOICES, see through_for); None when the query has none."""
+    choice = request.GET.get(RANGE, "")
+    if not choice:
+        return None
+    if choice not in RANGE_CHOICES:
+        raise BadRequest(_("No such range."))
+    return choice
+
+
 # What flipping the approval switch drops besides the scope's own parameters: an export request.
 NOT_KEPT = (THROUGH, INCLUDE_UNAPPROVED, INCLUDE_UNACCEPTED, "_export")
 
@@ -109,10 +178,8 @@ class ReportScope:
     @classmethod
     def from_query(cls, request: HttpRequest) -> ReportScope:
         """The same, with the organisation and year in the query too (`?org=forestry&year=2022`): the JSON."""
-        code = request.GET.get("org", "").strip()
-        if not code:
-            raise BadRequest(_("Give an organisation code: ?org=…"))
-        return cls.from_request(request, code, parse_year(request.GET.get("year", "")))
+        code = org_code_from_query(request)
+        return cls.from_request(request, code, year_from_query(request))
 
     @property
     def year(self) -> int | None:
