@@ -18,6 +18,7 @@ from django.core.management import call_command
 from docx.shared import Pt
 
 from tests.conftest import convert_to_pdf, enter, make_user
+from tracker.catalogue.models import Indicator
 from tracker.documents.assistant import Assistant
 from tracker.documents.models import DocumentTemplate, Draft, TemplateVersion
 from tracker.documents.services import template_create
@@ -238,6 +239,54 @@ class TestBinding:
         assert latest.number == 2
         assert [s["binding"] for s in latest.bindings] == ["grp_cases_filed@previous", ""]
         assert TemplateVersion.objects.get(template=template, number=1).bindings[0]["binding"] == "grp_cases_filed"
+
+    def test_the_page_shows_each_binding_in_words_and_codes_only_as_a_detail(self, world, bob, client):
+        import lxml.html
+
+        template = _paste(world["forestry"], bob, "2022年，立案215件。")
+        client.force_login(bob)
+        tree = lxml.html.fromstring(client.get(f"/documents/{template.pk}/bind/").content.decode())
+        filed = Indicator.objects.get(code="grp_cases_filed").name_zh
+        values = tree.xpath("//input[@class='binding']/@value")
+        assert values == ["年度", filed]
+        # No code in the editable boxes, the proposals or their tooltips; the list offers words only.
+        for chip in tree.xpath("//button[contains(@class, 'chip')]"):
+            assert "grp_" not in chip.get("data-words", "") and chip.get("title") is None
+        offered = tree.xpath("//datalist[@id='all-bindings']/option/@value")
+        assert {f"{filed}：上年同期", f"{filed}：同比增减", "年度", "单位名称"} <= set(offered)
+        assert not [words for words in offered if "grp_" in words or words.startswith(("share:", "text:"))]
+        assert tree.xpath("//small[@class='binding-code']/text()") == ["year", "grp_cases_filed"]
+
+    def test_words_are_saved_as_the_binding_they_name(self, world, bob, client):
+        template = _paste(world["forestry"], bob, "2022年，立案215件，处分198人，占3%。")
+        client.force_login(bob)
+        filed = Indicator.objects.get(code="grp_cases_filed").name_zh
+        form1 = Indicator.objects.get(code="grp_form1_person_times").name_zh
+        starts = [slot["start"] for slot in template.current.bindings]
+        response = client.post(
+            f"/documents/{template.pk}/bind/",
+            {
+                f"b_{starts[0]}": "下一年",
+                f"b_{starts[1]}": f" {filed}：上年同期 ",
+                f"b_{starts[2]}": "固定文字",
+                f"b_{starts[3]}": f"{form1}占比",
+            },
+        )
+        assert response.status_code == 302
+        assert [s["binding"] for s in template.current.bindings] == [
+            "year+1",
+            "grp_cases_filed@previous",
+            "",
+            "share:grp_form1_person_times",
+        ]
+
+    def test_words_that_name_nothing_are_refused_quoting_them(self, world, bob, client):
+        template = _paste(world["forestry"], bob, "立案215件。")
+        client.force_login(bob)
+        start = template.current.bindings[0]["start"]
+        response = client.post(f"/documents/{template.pk}/bind/", {f"b_{start}": "立案总数（旧）"}, follow=True)
+        assert "立案总数（旧）" in response.content.decode()
+        assert template.versions.count() == 1
 
     def test_an_unknown_binding_is_refused_by_name_and_nothing_saved(self, world, bob, client):
         template = _paste(world["forestry"], bob, "立案215件。")

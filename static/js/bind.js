@@ -1,22 +1,25 @@
 "use strict";
-// The binding page: proposals fill the field, Enter moves on, Ctrl+Enter saves.
+// The binding page: each place is chosen by its words (the field's list searches them by any part of
+// a name); a proposal fills the field; the code beside it follows, small, as a detail. Enter moves
+// on, Ctrl+Enter saves.
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("bind-form");
   var inputs = Array.prototype.slice.call(form.querySelectorAll("input.binding"));
-  var labels = {};
+  var codes = {};
   Array.prototype.forEach.call(document.querySelectorAll("#all-bindings option"), function (option) {
-    labels[option.value] = option.textContent;
+    codes[option.value] = option.dataset.binding;
   });
   var show = function (input) {
-    var label = input.parentNode.querySelector(".binding-label");
-    label.textContent = input.value ? (labels[input.value] || input.value) : form.dataset.fixed || "—";
+    var code = input.parentNode.querySelector(".binding-code");
+    code.textContent = input.value ? (codes[input.value.trim()] || "") : "";
   };
   form.addEventListener("click", function (event) {
     var chip = event.target.closest(".chip");
     if (!chip) { return; }
     var input = chip.closest("tr").querySelector("input.binding");
-    input.value = chip.dataset.binding;
+    input.value = chip.dataset.words;
     show(input);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
     input.focus();
   });
   inputs.forEach(function (input, index) {

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST, require_safe
 from tracker.aggregation.yearly import years_with_data
 from tracker.catalogue.models import Catalogue
 from tracker.documents import services
+from tracker.documents.bindings import Choice, binding_from_words, binding_label
+from tracker.documents.bindings import choices as binding_choices
 from tracker.documents.generate import generate, plain_paragraphs
 from tracker.documents.wordfile import NotAWordFile, fill_docx
 from tracker.entry.periods import MAX_YEAR, MIN_YEAR, Range
@@ -156,70 +158,41 @@ def source_new(request, pk: int):
 
 
 def _slot_rows(version, catalogue, texts: dict[str, str]) -> list[dict]:
+    """Each place of the text with its context, its binding in words and the assistant's proposals."""
     text = version.text
     rows = []
     for slot in version.bindings:
         start, end = slot["start"], slot["end"]
         before = text[max(0, start - CONTEXT_CHARS) : start].split("\n")[-1]
         after = text[end : end + CONTEXT_CHARS].split("\n")[0]
-        proposals = [(code, binding_label(code, catalogue)) for code in slot.get("proposals", [])]
+        proposals = [Choice(code, binding_label(code, catalogue, texts)) for code in slot.get("proposals", [])]
         rows.append(
             slot
             | {
                 "before": before,
                 "after": after,
-                "label": binding_label(slot["binding"], catalogue, texts),
-                "choices": proposals,
+                "words": binding_label(slot["binding"], catalogue, texts) if slot["binding"] else "",
+                "proposals": proposals,
             }
         )
     return rows
 
 
-def binding_label(binding: str, catalogue, texts: dict[str, str] | None = None) -> str:
-    """What a binding is, in words, for the binding page."""
-    if not binding:
-        return _("fixed text")
-    simple = {
-        "year": _("the year"),
-        "year+1": _("the next year"),
-        "year-1": _("the year before"),
-        "range": _("the year and range"),
-        "org_name": _("the organisation's name"),
-    }
-    if binding in simple:
-        return simple[binding]
-    if binding.startswith("text:"):
-        key = binding.removeprefix("text:")
-        if texts and key in texts:
-            return _("the name “%(text)s”") % {"text": texts[key]}
-        return _("the text “%(key)s”") % {"key": key}
-    if binding.startswith("share:"):
-        part = catalogue.by_code.get(binding.removeprefix("share:"))
-        return _("share of %(name)s") % {"name": part.name_zh} if part else binding
-    code, _colon, what = binding.partition(":")
-    code, at, _previous = code.partition("@")
-    indicator = catalogue.by_code.get(code)
-    name = indicator.name_zh if indicator else binding
-    if what == "change":
-        return _("%(name)s: change on last year") % {"name": name}
-    if what == "change_pct":
-        return _("%(name)s: change on last year (%%)") % {"name": name}
-    if at:
-        return _("%(name)s: same period last year") % {"name": name}
-    return name
-
-
 def bind(request, pk: int):
+    """What each ** and number of the text is: shown and chosen in words (names, 上年同期, 同比增减, 占比,
+    年度, 名称), searched by name from the list the field offers; the codes are a secondary detail."""
     template = services.template_for_user(request.user, pk)
     require(request.user, Permission.MANAGE_TEMPLATES, template.organisation)
     version = template.current
     catalogue = Catalogue.active()
+    texts = nearest_texts(template.organisation)
+    offered = binding_choices(catalogue, texts)
     if request.method == "POST":
         chosen = {}
         for slot in version.bindings:
             key = f"b_{slot['start']}"
             if key in request.POST:
-                chosen[slot["start"]] = request.POST[key]
+                chosen[slot["start"]] = binding_from_words(request.POST[key], offered)
         try:
             services.bindings_save(version, user=request.user, chosen=chosen)
         except ValidationError as exc:
@@ -228,15 +201,10 @@ def bind(request, pk: int):
         else:
             messages.success(request, _("Bindings saved as a new version."))
             return redirect("documents:detail", pk=pk)
-    choices = [(ind.code, ind.name_zh) for ind in catalogue.indicators]
-    choices += [(f"share:{part}", binding_label(f"share:{part}", catalogue)) for part in catalogue.exact_of]
-    choices += [(b, binding_label(b, catalogue)) for b in ("year", "year+1", "year-1", "range", "org_name")]
-    texts = nearest_texts(template.organisation)
-    choices += [(f"text:{key}", binding_label(f"text:{key}", catalogue, texts)) for key in texts]
     return render(
         request,
         "documents/bind.html",
-        {"template": template, "version": version, "rows": _slot_rows(version, catalogue, texts), "choices": choices},
+        {"template": template, "version": version, "rows": _slot_rows(version, catalogue, texts), "choices": offered},
     )
 
 
