@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 
 from tests.conftest import browser_log_in
 from tracker.demo.world import demo_password
+from tracker.documents.models import DocumentTemplate
 from tracker.entry.models import Report
 from tracker.orgs.models import OrgKind
 
@@ -59,6 +60,7 @@ def pages_of(role: str) -> list[str]:
     unit_period = latest("forestry-farm")
     year = int(unit_period[:4]) - 1
     group_period = unit_period
+    speech = DocumentTemplate.objects.filter(organisation__code="forestry").order_by("pk").first().pk
     return {
         "demo-clerk": ["/", f"/entry/forestry-farm/{unit_period}/", f"/entry/grid/forestry/{group_period}/", "/help/"],
         "demo-reviewer": [
@@ -74,6 +76,8 @@ def pages_of(role: str) -> list[str]:
             "/reports/forestry/trend/",
             f"/reports/forestry/{year}/bulletin/",
             "/documents/",
+            f"/documents/{speech}/forestry/{year}/",
+            f"/documents/{speech}/bind/",
             "/help/indicators/",
         ],
         "demo-city-leader": ["/", f"/reports/city/{year}/", f"/reports/city/{year}/units/"],
