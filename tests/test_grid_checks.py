@@ -195,3 +195,29 @@ class TestReviewingFromTheGrid:
         assert report_of(world["organ"]).status == Status.APPROVED
         assert report_of(world["park"]).status == Status.DRAFT
         assert not page(response).xpath("//thead//input[@type='checkbox']")
+
+
+@pytest.mark.browser
+def test_a_reviewer_ticks_every_unit_on_the_grid_and_approves_them(page, live_server, world, reviewer, indicators):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD, browser_log_in
+
+    for unit in (world["organ"], world["park"]):
+        enter(unit, "2023", {"grp_cases_filed": 1, "grp_clues_accepted": 2}, status="submitted")
+    browser_log_in(page, live_server.url, "rose", PASSWORD, GRID)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.locator("#grid-review input[data-tick-all]").check()
+    expect(page.locator("thead input[name=report]:checked")).to_have_count(2)
+    page.locator("#grid-review input[data-tick-all]").uncheck()
+    expect(page.locator("thead input[name=report]:checked")).to_have_count(0)
+    # Ticked by hand: the ticks sit inside the grid's form but belong to the review, so leaving the grid for
+    # the review asks nothing about unsaved figures.
+    for tick in page.locator("thead input[name=report]").all():
+        tick.click()
+    page.locator("#grid-review button[value=approve]").click()
+    expect(page.locator(".messages")).to_contain_text("已审核通过 2 份报表")
+    assert {report_of(world["organ"]).status, report_of(world["park"]).status} == {Status.APPROVED}
+    expect(page.locator("thead input[name=report]")).to_have_count(0)
+    assert dialogs == []
