@@ -64,7 +64,6 @@ def _columns(request, group, period):
         unit.parent = group  # read by the checks (who may see the siblings' median), without a query
         if unit.pk in reports:
             reports[unit.pk].organisation = unit
-    checks = reports_checks(list(reports.values()), viewer=request.user)
     columns = []
     for unit in units:
         report = reports.get(unit.pk)
@@ -84,7 +83,7 @@ def _columns(request, group, period):
                 "stored": stored.get(unit.pk, {}),
                 "editable": editable,
                 "reason": reason,
-                "checks": checks.get(report.pk) if report is not None else None,
+                "checks": None,  # filled in for the page (GET), not for a save
                 # "<id>:<revision>" of a report the user may approve or return (ticked for tracker.web.bulk)…
                 "review": f"{report.pk}:{report.revision}"
                 if status == Status.SUBMITTED and can(request.user, Permission.APPROVE, unit)
@@ -136,8 +135,10 @@ def grid(request, group: str, period: str):
         require(request.user, Permission.ENTER, organisation)
         _save(request, period_obj, indicators, columns)
         return redirect(reverse("entry:grid", args=[organisation.code, str(period_obj)]))
+    checks = reports_checks([c["report"] for c in columns if c["report"] is not None], viewer=request.user)
     codes = {ind.code for ind in indicators}
     for column in columns:
+        column["checks"] = checks.get(column["report"].pk) if column["report"] is not None else None
         column["findings_by_code"], column["findings"] = _findings(column, codes)
     rows = []
     for ind in indicators:
