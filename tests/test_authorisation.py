@@ -59,6 +59,7 @@ QUERIES = {"api:summary": "?org=forestry-organ&year=2022", "documents:choose": "
 WRITES = {
     "entry:report",
     "entry:transition",
+    "entry:bulk",
     "entry:import",
     "entry:grid",
     "entry:reopen",

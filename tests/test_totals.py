@@ -40,7 +40,8 @@ ROOT = Path(tracker.__file__).parent
 # Modules that write a report's status or acceptance mark in bulk, each rebuilding the totals of what it
 # changed in the same transaction (path under tracker/ -> where).
 BULK_WRITERS = {
-    "workflow/services.py": "report_transition: approve and unlock rebuild the report's year",
+    "workflow/services.py": "report_transition: approve and unlock rebuild the report's year (workflow.bulk: once for "
+    "all its reports' years, in the same transaction)",
     "workflow/acceptance.py": "mark_accepted and organisation_moved, then the group's years are rebuilt",
     "demo/world.py": "the demo sets statuses directly; _build_statuses rebuilds every year it changed",
 }

@@ -3,7 +3,8 @@
 Nothing rebuilds them behind a caller's back (no save() or queryset override): every service that
 changes which figures are approved or accepted calls approved_totals_refresh in its own transaction,
 with the (organisation, year) pairs it touched:
-- the workflow's transitions (tracker.workflow.services.report_transition: approve, unlock);
+- the workflow's transitions (tracker.workflow.services.report_transition: approve, unlock; and
+  tracker.workflow.bulk.reports_transition, once for all the organisation-years of several reports);
 - the commission's acceptance and return (tracker.workflow.acceptance.acceptance_step, accept_on_record),
   and a unit moved to another group losing what was accepted under the former one
   (tracker.workflow.acceptance.organisation_moved; the one call made on a save, an Organisation's, as

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from tracker.entry.models import GroupAcceptance
+from tracker.entry.models import GroupAcceptance, Status
 from tracker.entry.periods import Range
+from tracker.orgs.access import Permission, can
 from tracker.orgs.models import Organisation, OrgKind
 from tracker.orgs.templatetags.people import person
 from tracker.spreadsheets import XLSX, SheetHeading
@@ -54,7 +55,14 @@ class CompletenessView(ReportPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(table=self.completeness, rows=self.rows(), year_label=Range.full(self.year).heading)
+        rows = self.rows()
+        context.update(
+            table=self.completeness,
+            rows=rows,
+            year_label=Range.full(self.year).heading,
+            # Submitted reports the user may approve are ticked for the bulk review (tracker.web.bulk).
+            bulk=any(cell["bulk"] for row in rows for cell in row["cells"]),
+        )
         return context
 
     def rows(self) -> list[dict]:
@@ -62,8 +70,10 @@ class CompletenessView(ReportPage, TemplateView):
         a subtree's every report makes hundreds of cells, and each template tag in the loop costs."""
         none, dash, approved, on_time = _("none"), "—", _("approved"), _("on time")
         rows = []
+        user = self.request.user
         for row in self.completeness.rows:
             code = row.organisation.code
+            reviews = can(user, Permission.APPROVE, row.organisation)
             hint = f"{row.period_type_label} · {approved} {row.approved}/{len(row.cells)}"
             if row.on_time_rate is not None:
                 hint += f" · {on_time} {row.on_time_rate}%"
@@ -79,6 +89,9 @@ class CompletenessView(ReportPage, TemplateView):
                         "status_label": report.get_status_display() if report else none,
                         "acceptance": acceptance,
                         "acceptance_url": reverse("entry:acceptance", args=[code, period]) if acceptance else "",
+                        "bulk": f"{report.pk}:{report.revision}"
+                        if reviews and report is not None and report.status == Status.SUBMITTED
+                        else "",
                         "due": cell.due.isoformat(),
                         "submitted": _moment(cell.submitted) if cell.submitted else dash,
                         "saved": f"{person(cell.last_saved_by)} · {_moment(cell.last_saved_at)}"

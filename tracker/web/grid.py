@@ -4,6 +4,12 @@ For a group's clerk or reviewer entering every unit's figures at once. Each unit
 report's status; only a unit whose report may be changed is editable. Saving writes each changed
 report in its own transaction with the revision the page was opened at, and says per unit what
 was saved or refused: one unit saved meanwhile by someone else, or locked, refuses only itself.
+
+Each unit's checks are those of its entry page (tracker.checks.report): the cells of the figures a
+finding involves are marked, with the message on hover, and the findings are listed per unit below the
+grid, each warning with the note that explains it (the figure's note, as the entry page saves it).
+From the grid a clerk submits every unit at once and a reviewer approves or returns the ticked ones
+(tracker.web.bulk): each unit refused is listed with why.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tracker.catalogue.models import Indicator, section_label
-from tracker.entry.models import Report, Value
+from tracker.checks.report import reports_checks
+from tracker.entry.models import Report, Status, Value
 from tracker.entry.periods import PeriodType
 from tracker.entry.services import (
     EDITABLE_STATUSES,
@@ -31,6 +38,8 @@ from tracker.inputs import parse_whole
 from tracker.orgs.access import Permission, can, require
 from tracker.orgs.models import OrgKind
 from tracker.web.entry import org_and_period
+
+NOTE_LENGTH = Value._meta.get_field("note").max_length
 
 
 def _columns(request, group, period):
@@ -51,6 +60,10 @@ def _columns(request, group, period):
         .exclude(period_type=period.type)
         .values_list("organisation_id", "period_type")
     )
+    for unit in units:
+        unit.parent = group  # read by the checks (who may see the siblings' median), without a query
+        if unit.pk in reports:
+            reports[unit.pk].organisation = unit
     columns = []
     for unit in units:
         report = reports.get(unit.pk)
@@ -62,10 +75,53 @@ def _columns(request, group, period):
         elif report is None and unit.pk in held:
             reason = _("reports by %(type)s this year") % {"type": PeriodType(held[unit.pk]).label}
             editable = False
+        status = report.status if report is not None else None
         columns.append(
-            {"unit": unit, "report": report, "stored": stored.get(unit.pk, {}), "editable": editable, "reason": reason}
+            {
+                "unit": unit,
+                "report": report,
+                "stored": stored.get(unit.pk, {}),
+                "editable": editable,
+                "reason": reason,
+                "checks": None,  # filled in for the page (GET), not for a save
+                # "<id>:<revision>" of a report the user may approve or return (ticked for tracker.web.bulk)…
+                "review": f"{report.pk}:{report.revision}"
+                if status == Status.SUBMITTED and can(request.user, Permission.APPROVE, unit)
+                else "",
+                # …or submit, with every other such unit, from the grid.
+                "submit": f"{report.pk}:{report.revision}"
+                if status in (Status.DRAFT, Status.RETURNED) and can(request.user, Permission.SUBMIT, unit)
+                else "",
+            }
         )
     return columns
+
+
+def _findings(column, codes: set[str]) -> tuple[dict[str, list], list[dict]]:
+    """A unit's findings: under each figure of the grid it involves (for the cells), and as a list, each
+    warning with the figure whose note explains it (the first of its figures on the grid, once per figure)."""
+    if column["checks"] is None:
+        return {}, []
+    by_code: dict[str, list] = {}
+    listed, noted = [], set()
+    for finding in column["checks"].violations:
+        for code in finding.codes:
+            if code in codes:
+                by_code.setdefault(code, []).append(finding)
+        note_code = None
+        if not finding.is_error:
+            note_code = next((code for code in finding.codes if code in codes), None)
+        entry = {"finding": finding, "note": None}
+        if note_code is not None and note_code not in noted:
+            noted.add(note_code)
+            saved = column["stored"].get(note_code)
+            entry["note"] = {
+                "name": f"n_{column['unit'].code}__{note_code}",
+                "value": saved.note if saved else "",
+                "figure": dict(finding.figures).get(note_code, note_code),
+            }
+        listed.append(entry)
+    return by_code, listed
 
 
 def grid(request, group: str, period: str):
@@ -79,18 +135,40 @@ def grid(request, group: str, period: str):
         require(request.user, Permission.ENTER, organisation)
         _save(request, period_obj, indicators, columns)
         return redirect(reverse("entry:grid", args=[organisation.code, str(period_obj)]))
+    checks = reports_checks([c["report"] for c in columns if c["report"] is not None], viewer=request.user)
+    codes = {ind.code for ind in indicators}
+    for column in columns:
+        column["checks"] = checks.get(column["report"].pk) if column["report"] is not None else None
+        column["findings_by_code"], column["findings"] = _findings(column, codes)
     rows = []
     for ind in indicators:
         cells = []
         for column in columns:
             saved = column["stored"].get(ind.code)
-            cells.append({"column": column, "value": "" if saved is None or saved.value is None else saved.value})
+            found = column["findings_by_code"].get(ind.code, [])
+            cells.append(
+                {
+                    "column": column,
+                    "value": "" if saved is None or saved.value is None else saved.value,
+                    "findings": found,
+                    "error": any(f.is_error for f in found),
+                    "title": "\n".join(f.message + (f"（{f.detail}）" if f.detail else "") for f in found),
+                }
+            )
         rows.append({"indicator": ind, "cells": cells})
     sections = [(section_label(s), list(items)) for s, items in groupby(rows, key=lambda r: r["indicator"].section)]
     return render(
         request,
         "entry/grid.html",
-        {"organisation": organisation, "period": period_obj, "columns": columns, "sections": sections},
+        {
+            "organisation": organisation,
+            "period": period_obj,
+            "columns": columns,
+            "sections": sections,
+            "checked": [c for c in columns if c["findings"]],
+            "reviewable": any(c["review"] for c in columns),
+            "submittable": [c for c in columns if c["submit"]],
+        },
     )
 
 
@@ -102,17 +180,25 @@ def _save(request, period, indicators, columns) -> None:
             continue
         entries, problems = {}, []
         for ind in indicators:
-            name = f"v_{unit.code}__{ind.code}"
-            if name not in request.POST:
-                continue
-            try:
-                value = parse_figure(request.POST[name])
-            except ValidationError as exc:
-                problems.append(f"{ind.name}：{exc.messages[0]}")
-                continue
+            name, note_name = f"v_{unit.code}__{ind.code}", f"n_{unit.code}__{ind.code}"
             saved = column["stored"].get(ind.code)
-            if value != (saved.value if saved else None):
-                entries[ind] = Entry(value, saved.note if saved else "")
+            value, note = (saved.value, saved.note) if saved else (None, "")
+            if name in request.POST:
+                try:
+                    value = parse_figure(request.POST[name])
+                except ValidationError as exc:
+                    problems.append(f"{ind.name}：{exc.messages[0]}")
+                    continue
+            if note_name in request.POST:
+                # The note that explains a warning, listed under the grid: the figure's note, as on the entry page.
+                note = request.POST[note_name].strip()
+                if len(note) > NOTE_LENGTH:
+                    problems.append(
+                        _("%(name)s: a note has at most %(max)d characters.") % {"name": ind.name, "max": NOTE_LENGTH}
+                    )
+                    continue
+            if (value, note) != ((saved.value, saved.note) if saved else (None, "")):
+                entries[ind] = Entry(value, note)
         if problems:
             messages.error(
                 request,

@@ -15,6 +15,7 @@ from tracker.web import (
     acceptance,
     accounts,
     api,
+    bulk,
     bulletins,
     checks,
     completeness,
@@ -43,6 +44,8 @@ entry_patterns = [
     path("import/codes.xlsx", imports.code_list, name="import_codes"),
     path("import/sample.xlsx", imports.sample, name="import_sample"),
     path("grid/<slug:group>/<str:period>/", grid.grid, name="grid"),
+    # Several reports approved, returned or submitted at once, from a list or the grid.
+    path("bulk/", bulk.bulk_transition, name="bulk"),
     path("acceptance/", acceptance.acceptance_list, name="acceptance_list"),
     path("acceptance/<slug:group>/<str:period>/", acceptance.acceptance_detail, name="acceptance"),
     path("<slug:org>/<str:period>/", entry.report_values, name="report"),

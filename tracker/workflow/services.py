@@ -65,7 +65,29 @@ def _check_submission(report: Report, user) -> None:
         raise ValidationError(problems, code="checks_failed")
 
 
-def report_transition(*, report: Report, user, action: str, reason: str = "") -> ReportTransition:
+def report_transition(
+    *, report: Report, user, action: str, reason: str = "", expected_revision: int | None = None
+) -> ReportTransition:
+    """Take one workflow step on one report, with the approved totals it changes rebuilt in the same transaction.
+
+    `expected_revision`: the report's revision the page showed (a bulk action's list); a report whose figures
+    were saved again since is refused. Several reports at once: tracker.workflow.bulk.reports_transition.
+    """
+    with transaction.atomic():
+        transition, keys = transition_without_totals(
+            report=report, user=user, action=action, reason=reason, expected_revision=expected_revision
+        )
+        # Which figures are approved changed (approve, unlock): the pages' totals follow, in this transaction.
+        approved_totals_refresh(keys)
+    return transition
+
+
+def transition_without_totals(
+    *, report: Report, user, action: str, reason: str = "", expected_revision: int | None = None
+) -> tuple[ReportTransition, set[tuple[int, int]]]:
+    """The step itself (permission, row lock, status and revision check, audit row, notification), leaving the
+    approved totals to the caller: returns the (organisation id, year) pairs whose totals it made stale, which
+    the caller must rebuild in the same transaction (report_transition, or the bulk action once for all)."""
     sources, target = TRANSITIONS[Action(action)]
     require(user, action, report.organisation)
     reason = (reason or "").strip()
@@ -83,6 +105,11 @@ def report_transition(*, report: Report, user, action: str, reason: str = "") ->
                 % {"status": locked.get_status_display()},
                 code="wrong_status",
             )
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise ValidationError(
+                _("Its figures were saved again after you opened the page; open it and check them first."),
+                code="stale",
+            )
         if action == Action.SUBMIT:
             _check_submission(locked, user)
         if action == Action.UNLOCK and (refusal := unlock_refusal(locked)):
@@ -91,9 +118,7 @@ def report_transition(*, report: Report, user, action: str, reason: str = "") ->
             report=locked, action=action, from_status=locked.status, to_status=target, user=user, reason=reason
         )
         Report.objects.filter(pk=locked.pk).update(status=target)
-        if Status.APPROVED in (locked.status, target):
-            # Which figures are approved changed (approve, unlock): the pages' totals follow, in this transaction.
-            approved_totals_refresh([(locked.organisation_id, locked.year)])
+        keys = {(locked.organisation_id, locked.year)} if Status.APPROVED in (locked.status, target) else set()
         report.status = target
         notifications.event(locked, action, user, reason)
-    return transition
+    return transition, keys
