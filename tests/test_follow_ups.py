@@ -40,6 +40,7 @@ def people(world, alice, bob, charlie):
         "walt": make_user("walt", world["water"], Role.REVIEWER),
         "hal": make_user("hal", hills, Role.REVIEWER),
         "carl": make_user("carl", world["city"], Role.REVIEWER),  # the commission's
+        "cleo": make_user("cleo", world["city"], Role.CLERK),  # the commission's own figures
         "lena": make_user("lena", world["city"], Role.LEADER),
     }
 
@@ -115,7 +116,8 @@ class TestUnlockNotification:
             report=Report.objects.get(organisation=world["organ"]), user=people["rita"], action="unlock", reason="改"
         )
         told = set(Notification.objects.values_list("user__username", flat=True))
-        # Not the reviewer who unlocked it, the leaders, the commission, another unit's or group's clerk.
+        # Not the reviewer who unlocked it, the leaders, the commission's reviewer or its clerk (whose role
+        # covers every unit, but who enters the commission's own figures), another unit's or group's clerk.
         assert told == {"alice", "olga"}
 
 

@@ -30,9 +30,20 @@ from tracker.workflow.selectors import reporting_periods
 
 def submitters(organisation: Organisation) -> list:
     """Who enters and submits the organisation's figures without reviewing them: told to submit, and of a
-    return or an approval. A reviewer, who may enter too, is told what reviewers are told."""
+    return, an unlock or an approval. A reviewer, who may enter too, is told what reviewers are told. Those of
+    the report's group (its home, below), not the commission's clerks, whose role covers every unit too; where
+    the group has no clerk of its own, whoever may submit."""
     reviewers = {user.pk for user in people_who_can(organisation, Permission.APPROVE)}
-    return [user for user in people_who_can(organisation, Permission.SUBMIT) if user.pk not in reviewers]
+    for within in (_home(organisation), None):
+        clerks = [u for u in people_who_can(organisation, Permission.SUBMIT, within=within) if u.pk not in reviewers]
+        if clerks:
+            return clerks
+    return []
+
+
+def _home(organisation: Organisation) -> Organisation:
+    """Whose people look after the organisation's reports: a unit's group; a group's or a commission's, its own."""
+    return organisation.parent if organisation.kind == OrgKind.UNIT else organisation
 
 
 def notify(users, text: str, url: str = "", key: str = "") -> int:
@@ -79,8 +90,7 @@ def reviewers(organisation: Organisation) -> list:
     its own), not the reviewers of a commission above, whose role covers every unit of every group but who
     are told of a group's figures when the group reports them (acceptance_event). Where the group has no
     reviewer of its own, whoever may approve is told: someone must."""
-    home = organisation.parent if organisation.kind == OrgKind.UNIT else organisation
-    return people_who_can(organisation, Permission.APPROVE, within=home) or people_who_can(
+    return people_who_can(organisation, Permission.APPROVE, within=_home(organisation)) or people_who_can(
         organisation, Permission.APPROVE
     )
 
