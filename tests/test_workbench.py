@@ -99,7 +99,7 @@ def test_the_group_reports_to_the_commission_and_the_commission_accepts_from_the
     # …which the group's reviewer reads at the top of the start page.
     client.force_login(reviewer)
     response = client.get("/")
-    assert response.context["acceptance"].to_report[0].reason == "专项检查数请核实"
+    assert response.context["acceptance"].returned[0].reason == "专项检查数请核实"
     assert "专项检查数请核实" in response.content.decode()
     assert overview["forestry"].periods == 1 and overview["forestry"].accepted == 0
     # This year's figures reported and accepted: the commission's overview counts the period.

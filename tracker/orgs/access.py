@@ -102,28 +102,35 @@ def can(user, permission: str, org: Organisation) -> bool:
     return Permission(permission) in PERMISSIONS.get(role_for(user, org), frozenset())
 
 
-def people_who_can(organisation: Organisation, permission: str, *, own: bool = False) -> list:
+def people_who_can(
+    organisation: Organisation, permission: str, *, own: bool = False, within: Organisation | None = None
+) -> list:
     """The active users who may do `permission` over `organisation`, as can() decides for each: by their
     nearest membership at or above it, a superuser without one as an administrator. Who is told of an
     event is asked here (tracker.workflow.notifications), never chosen by role name.
 
     `own`: only those whose nearest membership is at `organisation` itself (acts_at: its own people, not
     those of an organisation above it whose role covers it too).
+    `within`: only those whose nearest membership is at `within` or below it (a unit's report: the people
+    of its group, not those of the commission above, whose role covers the unit too).
     """
     permission = Permission(permission)
-    nearest: dict[int, tuple[int, str, int]] = {}  # user id -> (depth of the membership, role, organisation id)
-    for user_id, org_id, path, role in Membership.objects.filter(
+    if own:
+        within = organisation
+    nearest: dict[int, tuple[str, str]] = {}  # user id -> (path of the nearest membership, role)
+    for user_id, path, role in Membership.objects.filter(
         organisation__path__in=path_prefixes(organisation.path)
-    ).values_list("user_id", "organisation_id", "organisation__path", "role"):
-        if user_id not in nearest or len(path) > nearest[user_id][0]:
-            nearest[user_id] = (len(path), role, org_id)
+    ).values_list("user_id", "organisation__path", "role"):
+        if user_id not in nearest or len(path) > len(nearest[user_id][0]):
+            nearest[user_id] = (path, role)
     ids = [
         user_id
-        for user_id, (_depth, role, org_id) in nearest.items()
-        if permission in PERMISSIONS[role] and (not own or org_id == organisation.pk)
+        for user_id, (path, role) in nearest.items()
+        if permission in PERMISSIONS[role] and (within is None or path.startswith(within.path))
     ]
     who = Q(pk__in=ids)
-    if permission in PERMISSIONS[Role.ADMIN] and (not own or organisation.parent_id is None):
+    # A superuser without a membership is an administrator at every root.
+    if permission in PERMISSIONS[Role.ADMIN] and (within is None or within.parent_id is None):
         who |= Q(is_superuser=True) & ~Q(pk__in=list(nearest))
     return list(get_user_model().objects.filter(who, is_active=True).order_by("pk"))
 

@@ -1,13 +1,14 @@
 """The start page of each role: what is left to do, and for a leader what the figures say.
 
-- Whoever enters figures: the reports to fill, returned ones first with the reviewer's reason,
-  then by due date, with the days left or overdue.
+- Whoever enters figures: the reports to fill, first those a reviewer returned or unlocked, of any
+  year, with the reviewer's reason; then by due date, with the days left or overdue.
 - A reviewer: the reports awaiting review, the units overdue, the lockouts to lift.
 - A leader (or an administrator): the organisation's headline figures for the current range
   against 同期, the four forms with their shares, the largest changes, and its units (or groups)
   ranked by a chosen indicator.
 - A group's reviewer: the periods ready to report to the commission, and those it returned, with why;
-  the commission's reviewer: the groups' periods waiting for acceptance.
+  the commission's reviewer: the groups' periods waiting for acceptance. Of every year, not only
+  this one and the last: what waits from two years ago waits still.
 - A commission's people: each group's timeliness and acceptance at a glance.
 
 Every figure comes from the one aggregation, every change from tracker.catalogue.figures.
@@ -19,6 +20,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from tracker.aggregation.yearly import Aggregator, years_with_data
@@ -30,8 +33,7 @@ from tracker.entry.periods import Period, Range
 from tracker.orgs.access import Permission, can, orgs_where
 from tracker.orgs.models import Organisation, OrgKind, memberships_of
 from tracker.reports.tables import incomplete_mark, partial_mark
-from tracker.workflow.acceptance import AcceptanceWork, acceptance_overview, groups_of
-from tracker.workflow.acceptance import acceptance_work as waiting
+from tracker.workflow.acceptance import AcceptanceWork, acceptance_overview, waiting_for
 from tracker.workflow.models import Action, ReportTransition
 from tracker.workflow.selectors import completeness
 
@@ -47,17 +49,29 @@ class Task:
     organisation: Organisation
     period: Period
     report: Report | None
-    due: datetime.date
-    days: int  # days left (negative: overdue)
-    reason: str = ""  # the reviewer's, for a returned report
+    due: datetime.date | None  # None for a report to correct: its due date passed when it was first submitted
+    days: int | None  # days left (negative: overdue); None for a report to correct
+    reason: str = ""  # the reviewer's, for a returned or unlocked report
+    # A report to correct: what the reviewer did to it (Action.RETURN or Action.UNLOCK), when, and who.
+    action: str = ""
+    since: datetime.datetime | None = None
+    by: object | None = None
 
     @property
     def overdue(self) -> bool:
-        return self.days < 0
+        return self.days is not None and self.days < 0
 
     @property
     def days_overdue(self) -> int:
-        return -self.days
+        return -self.days if self.days is not None else 0
+
+    @property
+    def to_correct(self) -> bool:
+        return bool(self.action)
+
+    @property
+    def unlocked(self) -> bool:
+        return self.action == Action.UNLOCK
 
 
 def _roots(user, permission: str) -> list[Organisation]:
@@ -75,32 +89,60 @@ def _cells(user, permission: str, today: datetime.date):
                     yield row.organisation, cell
 
 
+def reports_to_correct(user) -> list[Task]:
+    """Reports of any year the user may enter that a reviewer returned, or unlocked after approving them, with
+    the reviewer's reason, when and who: they wait to be corrected and submitted again. Oldest period first.
+
+    Two queries however many years and reports: the reports with their latest step, and its users.
+    """
+    latest = ReportTransition.objects.filter(report=OuterRef("pk")).order_by("-at", "-pk")
+    found = list(
+        Report.objects.filter(organisation__in=orgs_where(user, Permission.ENTER))
+        .annotate(
+            last_action=Subquery(latest.values("action")[:1]),
+            last_reason=Subquery(latest.values("reason")[:1]),
+            last_at=Subquery(latest.values("at")[:1]),
+            last_by=Subquery(latest.values("user_id")[:1]),
+        )
+        # A draft was approved once only if its latest step is an unlock (a new report has no step).
+        .filter(Q(status=Status.RETURNED) | Q(status=Status.DRAFT, last_action=Action.UNLOCK))
+        .select_related("organisation")
+        .order_by("year", "period_number", "organisation__path")[:MAX_TASKS]
+    )
+    users = get_user_model().objects.in_bulk({r.last_by for r in found if r.last_by})
+    return [
+        Task(
+            r.organisation,
+            r.period,
+            r,
+            None,
+            None,
+            r.last_reason or "",
+            Action.UNLOCK if r.status == Status.DRAFT else Action.RETURN,
+            r.last_at,
+            users.get(r.last_by),
+        )
+        for r in found
+    ]
+
+
 def tasks_to_fill(user, today: datetime.date | None = None) -> list[Task]:
-    """Reports the user may enter that are returned, or not submitted and due soon or overdue."""
+    """What the user may enter that waits: first the reports to correct, of any year (reports_to_correct), then
+    those of this year and last not submitted yet that are due soon or overdue."""
     today = today or timezone.localdate()
+    corrections = reports_to_correct(user)
+    following = {t.report.pk for t in corrections}
     tasks = []
     for org, cell in _cells(user, Permission.ENTER, today):
         report = cell.report
-        if not can(user, Permission.ENTER, org):
+        if not can(user, Permission.ENTER, org) or (report is not None and report.pk in following):
             continue
-        returned = report is not None and report.status == Status.RETURNED
         open_ = report is None or report.status == Status.DRAFT
         days = (cell.due - today).days
-        if returned or (open_ and days <= DUE_SOON_DAYS):
+        if open_ and days <= DUE_SOON_DAYS:
             tasks.append(Task(org, cell.period, report, cell.due, days))
-    reasons = dict(
-        ReportTransition.objects.filter(
-            report__in=[t.report for t in tasks if t.report is not None and t.report.status == Status.RETURNED],
-            action=Action.RETURN,
-        )
-        .order_by("at")
-        .values_list("report_id", "reason")
-    )  # the latest return of each report wins
-    for task in tasks:
-        if task.report is not None:
-            task.reason = reasons.get(task.report.pk, "")
-    tasks.sort(key=lambda t: (t.report is None or t.report.status != Status.RETURNED, t.due, t.organisation.path))
-    return tasks[:MAX_TASKS]
+    tasks.sort(key=lambda t: (t.due, t.organisation.path))
+    return (corrections + tasks)[:MAX_TASKS]
 
 
 @dataclass
@@ -239,13 +281,10 @@ def leader_view(organisation: Organisation, indicator_code: str | None = None) -
     )
 
 
-def acceptance_work(user, today: datetime.date | None = None) -> AcceptanceWork:
-    """The groups' periods of this year and last that wait for the user: to accept, or to report."""
-    today = today or timezone.localdate()
-    groups = groups_of(user)
-    rows = [row for year in (today.year - 1, today.year) for row in acceptance_overview(groups, year)]
-    work = waiting(user, rows)
-    return AcceptanceWork(work.to_accept[:MAX_TASKS], work.to_report[:MAX_TASKS])
+def acceptance_work(user) -> AcceptanceWork:
+    """The groups' periods of any year that wait for the user: to accept, to report, or to report again after
+    the commission returned them (tracker.workflow.acceptance.waiting_for: bounded whatever the years)."""
+    return waiting_for(user).first(MAX_TASKS)
 
 
 @dataclass

@@ -22,14 +22,21 @@ from tracker.workflow.acceptance import (
     group_period,
     groups_of,
     may,
+    waiting_for,
 )
 from tracker.workflow.models import AcceptanceAction
 
 
 @require_safe
 def acceptance_list(request):
-    """Every group of the user's organisations, its periods of the year and where each stands with the commission."""
-    year = year_from_query(request, required=False) or timezone.localdate().year
+    """Every group of the user's organisations, its periods of the year and where each stands with the commission.
+
+    Without `?year=` it opens on the year of the oldest period waiting for the user (to accept, to report, or
+    to report again), whichever year that is; with nothing waiting, on the current year.
+    """
+    year = year_from_query(request, required=False)
+    if year is None:
+        year = waiting_for(request.user).oldest_year or timezone.localdate().year
     rows = acceptance_overview(groups_of(request.user), year)
     work = acceptance_work(request.user, rows)
     return render(
@@ -42,6 +49,7 @@ def acceptance_list(request):
             "rows": rows,
             "to_accept": work.to_accept,
             "to_report": work.to_report,
+            "returned": work.returned,
         },
     )
 

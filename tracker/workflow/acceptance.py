@@ -24,7 +24,7 @@ for the group and its units here, in the same transaction).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -365,27 +365,45 @@ def acceptance_overview(groups, year: int) -> list[GroupRow]:
     Four queries whatever the number of groups: the groups' units, the reports, the acceptances
     and the reasons of the returned ones.
     """
+    return _overviews(groups, [year]).get(year, [])
+
+
+def _overviews(groups, years: list[int] | None) -> dict[int, list[GroupRow]]:
+    """acceptance_overview for several years at once, in the same four queries: {year: rows}.
+
+    `years=None`: every year in which a report of the groups or their units is not accepted yet (a year
+    the commission accepted whole waits for nobody), found within the reports' query.
+    """
     groups = sorted(groups, key=lambda g: g.path)
     if not groups:
-        return []
+        return {}
     members: dict[int, list[int]] = {g.pk: [g.pk] for g in groups}
     for pk, parent_id in Organisation.objects.filter(parent__in=groups, kind=OrgKind.UNIT).values_list(
         "pk", "parent_id"
     ):
         members[parent_id].append(pk)
     owner = {pk: group_id for group_id, pks in members.items() for pk in pks}
-    reports: dict[int, list[Report]] = defaultdict(list)
+    found = Report.objects.filter(organisation_id__in=list(owner))
+    if years is None:
+        unaccepted = Report.objects.filter(organisation_id__in=list(owner), accepted=False).values("year")
+        found = found.filter(year__in=unaccepted)
+    else:
+        found = found.filter(year__in=years)
+    reports: dict[tuple[int, int], list[Report]] = defaultdict(list)  # (organisation, year) -> reports
     # A group's period type is that of its own reports (else its units', else yearly).
-    types: dict[int, str] = {}
-    for report in Report.objects.filter(organisation_id__in=owner, year=year).only(
-        "organisation_id", "year", "period_type", "period_number", "status"
-    ):
+    types: dict[tuple[int, int], str] = {}
+    seen_years = set()
+    for report in found.only("organisation_id", "year", "period_type", "period_number", "status").order_by():
         group_id = owner[report.organisation_id]
-        if report.organisation_id == group_id or group_id not in types:
-            types[group_id] = report.period_type
-        reports[report.organisation_id].append(report)
+        key = (group_id, report.year)
+        if report.organisation_id == group_id or key not in types:
+            types[key] = report.period_type
+        reports[(report.organisation_id, report.year)].append(report)
+        seen_years.add(report.year)
+    years = sorted(seen_years) if years is None else years
     acceptances = {
-        (a.organisation_id, a.period): a for a in GroupAcceptance.objects.filter(organisation__in=groups, year=year)
+        (a.organisation_id, a.period): a
+        for a in GroupAcceptance.objects.filter(organisation__in=groups, year__in=years)
     }
     returned = [a.pk for a in acceptances.values() if a.status == AcceptanceStatus.RETURNED]
     reasons = dict(
@@ -393,27 +411,30 @@ def acceptance_overview(groups, year: int) -> list[GroupRow]:
         .order_by("at", "pk")
         .values_list("acceptance_id", "reason")
     )  # the latest return wins
-    rows = []
-    for group in groups:
-        cells = []
-        for period in Period.all_in_year(year, types.get(group.pk, PeriodType.YEAR)):
-            acceptance = acceptances.get((group.pk, period))
-            approved = sum(
-                OrgState(None, [r for r in reports[pk] if overlaps(r.period, period)], period).approved
-                for pk in members[group.pk]
-            )
-            cells.append(
-                AcceptanceCell(
-                    group,
-                    period,
-                    acceptance.status if acceptance else None,
-                    approved,
-                    len(members[group.pk]),
-                    reasons.get(acceptance.pk, "") if acceptance else "",
+    overviews = {}
+    for year in years:
+        rows = []
+        for group in groups:
+            cells = []
+            for period in Period.all_in_year(year, types.get((group.pk, year), PeriodType.YEAR)):
+                acceptance = acceptances.get((group.pk, period))
+                approved = sum(
+                    OrgState(None, [r for r in reports[(pk, year)] if overlaps(r.period, period)], period).approved
+                    for pk in members[group.pk]
                 )
-            )
-        rows.append(GroupRow(group, cells))
-    return rows
+                cells.append(
+                    AcceptanceCell(
+                        group,
+                        period,
+                        acceptance.status if acceptance else None,
+                        approved,
+                        len(members[group.pk]),
+                        reasons.get(acceptance.pk, "") if acceptance else "",
+                    )
+                )
+            rows.append(GroupRow(group, cells))
+        overviews[year] = rows
+    return overviews
 
 
 @dataclass
@@ -421,10 +442,21 @@ class AcceptanceWork:
     """The groups' periods that wait for one user."""
 
     to_accept: list[AcceptanceCell]  # reported by a group, for the user to accept or return
-    to_report: list[AcceptanceCell]  # every report approved, for the user to report (returned ones first)
+    to_report: list[AcceptanceCell]  # every report approved, never reported: for the user to report
+    # Returned by the commission, for the user to have corrected and report again (ready or not yet).
+    returned: list[AcceptanceCell] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.to_accept or self.to_report)
+        return bool(self.to_accept or self.to_report or self.returned)
+
+    @property
+    def oldest_year(self) -> int | None:
+        """The year of the oldest period waiting (the acceptance page opens on it)."""
+        return min((c.period.year for c in [*self.to_accept, *self.to_report, *self.returned]), default=None)
+
+    def first(self, count: int) -> AcceptanceWork:
+        """The first `count` of each list (the start page's)."""
+        return AcceptanceWork(self.to_accept[:count], self.to_report[:count], self.returned[:count])
 
 
 def groups_of(user) -> list[Organisation]:
@@ -433,14 +465,23 @@ def groups_of(user) -> list[Organisation]:
 
 
 def acceptance_work(user, rows: list[GroupRow]) -> AcceptanceWork:
-    """Of these groups' periods (acceptance_overview), those that wait for the user: to accept, or to report."""
-    to_accept, to_report = [], []
+    """Of these groups' periods (acceptance_overview), those that wait for the user: to accept, to report, or
+    returned by the commission to report again; each list oldest first."""
+    to_accept, to_report, returned = [], [], []
     for row in rows:
         for cell in row.cells:
             if cell.status == AcceptanceStatus.SUBMITTED and may(user, AcceptanceAction.ACCEPT, cell.group):
                 to_accept.append(cell)
-            elif cell.status in (None, AcceptanceStatus.RETURNED) and cell.ready:
-                if may(user, AcceptanceAction.REPORT, cell.group):
-                    to_report.append(cell)
-    to_report.sort(key=lambda c: (c.status != AcceptanceStatus.RETURNED, c.period, c.group.path))
-    return AcceptanceWork(to_accept, to_report)
+            elif cell.status == AcceptanceStatus.RETURNED and may(user, AcceptanceAction.REPORT, cell.group):
+                returned.append(cell)
+            elif cell.status is None and cell.ready and may(user, AcceptanceAction.REPORT, cell.group):
+                to_report.append(cell)
+    for cells in (to_accept, to_report, returned):
+        cells.sort(key=lambda c: (c.period, c.group.path))
+    return AcceptanceWork(to_accept, to_report, returned)
+
+
+def waiting_for(user) -> AcceptanceWork:
+    """Every group's period, of any year, that waits for the user (acceptance_work): the years in which
+    something is not accepted yet, read in acceptance_overview's four queries however many years there are."""
+    return acceptance_work(user, [row for rows in _overviews(groups_of(user), None).values() for row in rows])

@@ -1,7 +1,10 @@
 """Notifications: reminders (催报) and workflow events, in the app and by e-mail.
 
 Who is told is the permission table's (tracker.orgs.access.people_who_can): those who may take the
-next step over the report's own organisation (a membership at it or above it), nobody else. E-mail
+next step over the report's own organisation (a membership at it or above it), nobody else; and of
+those, each hears of the step that is theirs: a unit's submission its group's reviewers, a group's
+period reported to the commission the commission's reviewers (never every unit's submission). Each
+notification says what to do next and links to the page where it is done. E-mail
 goes through Django's backend (console by default, SMTP from the environment); a person without an
 address gets the in-app notification only.
 """
@@ -20,16 +23,27 @@ from tracker.entry.deadlines import Deadlines
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
 from tracker.orgs.access import Permission, people_who_can
-from tracker.orgs.models import Organisation
+from tracker.orgs.models import Organisation, OrgKind
 from tracker.workflow.models import Notification
 from tracker.workflow.selectors import reporting_periods
 
 
 def submitters(organisation: Organisation) -> list:
     """Who enters and submits the organisation's figures without reviewing them: told to submit, and of a
-    return or an approval. A reviewer, who may enter too, is told what reviewers are told."""
+    return, an unlock or an approval. A reviewer, who may enter too, is told what reviewers are told. Those of
+    the report's group (its home, below), not the commission's clerks, whose role covers every unit too; where
+    the group has no clerk of its own, whoever may submit."""
     reviewers = {user.pk for user in people_who_can(organisation, Permission.APPROVE)}
-    return [user for user in people_who_can(organisation, Permission.SUBMIT) if user.pk not in reviewers]
+    for within in (_home(organisation), None):
+        clerks = [u for u in people_who_can(organisation, Permission.SUBMIT, within=within) if u.pk not in reviewers]
+        if clerks:
+            return clerks
+    return []
+
+
+def _home(organisation: Organisation) -> Organisation:
+    """Whose people look after the organisation's reports: a unit's group; a group's or a commission's, its own."""
+    return organisation.parent if organisation.kind == OrgKind.UNIT else organisation
 
 
 def notify(users, text: str, url: str = "", key: str = "") -> int:
@@ -70,15 +84,36 @@ def remind(organisation: Organisation, period: Period, due: datetime.date, today
     return notify(submitters(organisation), text, report_url(organisation, period), key)
 
 
+def reviewers(organisation: Organisation) -> list:
+    """Who is asked to review the organisation's submitted report: those who may approve it whose nearest
+    membership is at its group or below (a unit's report: its group's reviewers; a group's or a commission's:
+    its own), not the reviewers of a commission above, whose role covers every unit of every group but who
+    are told of a group's figures when the group reports them (acceptance_event). Where the group has no
+    reviewer of its own, whoever may approve is told: someone must."""
+    return people_who_can(organisation, Permission.APPROVE, within=_home(organisation)) or people_who_can(
+        organisation, Permission.APPROVE
+    )
+
+
 def event(report: Report, action: str, user, reason: str = "") -> None:
-    """A workflow step, told to the people it concerns: submitted → reviewers; returned, approved → clerks."""
+    """A workflow step, told to the people it concerns, with what to do next and a link to the report:
+    submitted → its group's reviewers; returned, unlocked, approved → its clerks."""
     who = f"{user.last_name}{user.first_name}" or user.get_username()
     names = {"org": report.organisation.name, "period": report.period.label, "who": who}
     if action == "submit":
         text = _("%(who)s submitted %(org)s's report for %(period)s for review.") % names
-        users = people_who_can(report.organisation, Permission.APPROVE)
+        users = reviewers(report.organisation)
     elif action == "return":
-        text = _("%(who)s returned %(org)s's report for %(period)s: %(reason)s") % (names | {"reason": reason})
+        text = _(
+            "%(who)s returned %(org)s's report for %(period)s. Correct it and submit it again. Reason: %(reason)s"
+        ) % (names | {"reason": reason})
+        users = submitters(report.organisation)
+    elif action == "unlock":
+        # The report is a draft again: its clerks correct it and submit it again (their start page lists it too).
+        text = _(
+            "%(who)s unlocked %(org)s's approved report for %(period)s. Correct it and submit it again. "
+            "Reason: %(reason)s"
+        ) % (names | {"reason": reason})
         users = submitters(report.organisation)
     elif action == "approve":
         text = _("%(who)s approved %(org)s's report for %(period)s.") % names
@@ -104,7 +139,10 @@ def acceptance_event(group: Organisation, period: Period, action: str, user, rea
         if action == "accept":
             text = _("%(who)s accepted %(org)s's figures for %(period)s.") % names
         else:
-            text = _("%(who)s returned %(org)s's figures for %(period)s: %(reason)s") % (names | {"reason": reason})
+            text = _(
+                "%(who)s returned %(org)s's figures for %(period)s. Have them corrected, approve them again and "
+                "report them to the commission again. Reason: %(reason)s"
+            ) % (names | {"reason": reason})
         # Those who report it again: the group's own reviewers (the commission's know, they took the step).
         users = people_who_can(group, Permission.REPORT_UP, own=True)
     notify([u for u in users if u.pk != user.pk], text, acceptance_url(group, period))
