@@ -120,6 +120,31 @@ class TestUnlockNotification:
         # covers every unit, but who enters the commission's own figures), another unit's or group's clerk.
         assert told == {"alice", "olga"}
 
+    def test_in_a_closed_period_the_clerks_and_the_reviewer_are_told_it_must_be_reopened(
+        self, client, world, people, settings
+    ):
+        """The period closed for clerks: the notice says a reviewer must reopen it first (else its link leads to
+        a page the clerk cannot change), and the reviewer who sent it back reads the same on the page."""
+        year = THIS_YEAR - 2
+        enter(world["organ"], str(year), {"grp_cases_filed": 2})
+        settings.PERIOD_CLOSES_AFTER_DAYS = 30
+        client.force_login(people["rita"])
+        response = client.post(f"/entry/forestry-organ/{year}/unlock/", {"reason": "立案数与台账不符"}, follow=True)
+        warnings = lxml.html.fromstring(response.content.decode()).xpath("//ul[@class='messages']/li[@class='warning']")
+        assert [w.text_content() for w in warnings] == [
+            "本期已截止录入：请在下方为本单位重新开放，否则录入员无法修改该报表。"
+        ]
+        for note in Notification.objects.all():
+            assert note.text.endswith("本期已截止录入，须由审核人为本单位重新开放后才能修改。")
+        # In a period still open to clerks, a return says nothing of it.
+        Notification.objects.all().delete()
+        settings.PERIOD_CLOSES_AFTER_DAYS = 36500
+        client.post(f"/entry/forestry-organ/{year}/submit/")
+        client.force_login(people["rita"])
+        response = client.post(f"/entry/forestry-organ/{year}/return/", {"reason": "再核"}, follow=True)
+        assert "本期已截止录入" not in response.content.decode()
+        assert not [n for n in Notification.objects.all() if "重新开放" in n.text]
+
 
 class TestStartPagesAcrossYears:
     def test_the_clerk_sees_reports_returned_and_unlocked_two_years_ago_with_why(self, client, world, people):

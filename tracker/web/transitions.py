@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tracker.entry.deadlines import is_closed
 from tracker.entry.models import Report
 from tracker.entry.periods import Period, PeriodError
 from tracker.entry.services import report_get
@@ -41,4 +42,12 @@ def transition(request, org: str, period: str, action: str):
             messages.error(request, message)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+        if action in (Action.RETURN, Action.UNLOCK) and is_closed(report.organisation, report.period):
+            messages.warning(
+                request,
+                _(
+                    "This period is closed for clerks' entry: reopen it for this organisation (below), or the "
+                    "clerks cannot correct the report."
+                ),
+            )
     return redirect("entry:report", org=org, period=period)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tracker.entry.deadlines import Deadlines
+from tracker.entry.deadlines import Deadlines, is_closed
 from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
 from tracker.orgs.access import Permission, people_who_can
@@ -120,6 +120,12 @@ def event(report: Report, action: str, user, reason: str = "") -> None:
         users = submitters(report.organisation)
     else:
         return
+    if action in ("return", "unlock") and is_closed(report.organisation, report.period):
+        # The clerks are asked to correct a report of a period closed to them: say so, or the link leads
+        # them to a page they cannot change (the reviewer who sent it back is told the same on the page).
+        text += " " + _(
+            "The period is closed for clerks' entry: a reviewer must reopen it for this organisation first."
+        )
     notify([u for u in users if u.pk != user.pk], text, report_url(report))
 
 
