@@ -18,7 +18,7 @@ from tracker.entry.models import Report
 from tracker.inputs import parse_whole
 from tracker.orgs.access import Permission, orgs_where
 from tracker.orgs.models import Organisation
-from tracker.web.notifications import _safe_next
+from tracker.web.redirects import safe_next
 from tracker.workflow.bulk import reports_transition
 from tracker.workflow.models import Action
 
@@ -61,7 +61,7 @@ def bulk_transition(request):
         raise PermissionDenied(_("No such action."))
     if not orgs_where(request.user, action).exists():
         raise PermissionDenied(_("Your role may not do this: %(action)s.") % {"action": Permission(action).label})
-    back = _safe_next(request) or "home"
+    back = safe_next(request) or "home"
     chosen, missing = _chosen(request)
     if missing:
         messages.error(

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,6 +13,7 @@ from tracker.entry.deadlines import Deadlines
 from tracker.entry.periods import Period, PeriodError
 from tracker.orgs.access import Permission, can, orgs_where
 from tracker.orgs.models import Organisation
+from tracker.web.redirects import safe_next
 from tracker.workflow.models import Notification
 from tracker.workflow.notifications import remind
 
@@ -45,14 +45,4 @@ def send_reminders(request):
         due = Deadlines([organisation], period.year).due(organisation, period)
         sent += remind(organisation, period, due, today)
     messages.success(request, _("Reminders sent: %(n)d.") % {"n": sent})
-    return redirect(_safe_next(request) or "home")
-
-
-def _safe_next(request) -> str | None:
-    """The page to go back to, if it is on this site: a leading "/" is not enough ("//other.example")."""
-    target = request.POST.get("next", "")
-    # A path of this site only: redirect() would take anything else for the name of a view.
-    allowed = target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if allowed else None
+    return redirect(safe_next(request) or "home")
