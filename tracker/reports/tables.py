@@ -197,24 +197,29 @@ class ReportTable(tables.Table):
         attrs = {"class": "grid report"}
 
     def body_rows(self) -> Iterator[dict]:
-        """The table's rows for its template (templates/reports/_table.html), which writes each row,
-        its id and class and the section headings (in catalogue order; a sorted table is one list).
+        """The table's rows for its template (templates/reports/_table.html), which writes the section
+        headings (in catalogue order; a sorted table is one list) and each row.
 
         A row's cells are each column's own `render` or the table's `render_<name>`, as django-tables2's
         `BoundRow.items` gives them, but with each render method's signature read once per table instead
-        of once per cell (benchmark.py, SPEED B). They come as one fragment per row, its <td>s written by
+        of once per cell (benchmark.py, SPEED B). Each row is one fragment, its <tr> and <td>s written by
         one format_html: a template loop over the cells (a node per tag, a lookup per value) cost the
         summary and the trend about twice the rest of their table, and took them past the pages' budget
         (README, *The benchmark*, "Markup in templates").
         """
         columns = [bound for bound in self.columns if bound.visible]
         renderers = [self._renderer(bound) for bound in columns]
-        # One format string for a row: each column's <td> with its attributes (escaped by django-tables2's
-        # AttributeDict.as_html; braces doubled for str.format) around a placeholder for its content.
-        row_format = "".join(
-            "<td {}>{{}}</td>".format(bound.attrs["td"].as_html().replace("{", "{{").replace("}", "}}"))
-            for bound in columns
+        # One format string for a row: its <tr> and each column's <td> with its attributes (escaped by
+        # django-tables2's AttributeDict.as_html; braces doubled for str.format) around its content.
+        row_format = (
+            '<tr id="row-{}"{}>'
+            + "".join(
+                "<td {}>{{}}</td>".format(bound.attrs["td"].as_html().replace("{", "{{").replace("}", "}}"))
+                for bound in columns
+            )
+            + "</tr>"
         )
+        derived = format_html(' class="{}"', "derived")
         # Each distinct text escaped once (most cells repeat "—", "0" or a small number): format_html's
         # conditional_escape per cell is most of a table's cost (benchmark.py, SPEED C).
         # Keyed by type as well: a plain "<b>" must never find the SafeString "<b>" left as it is.
@@ -236,9 +241,12 @@ class ReportTable(tables.Table):
             indicator = record["indicator"]
             yield {
                 "heading": heading,
-                "code": indicator.code,
-                "derived": indicator.is_derived,
-                "cells": format_html(row_format, *[cell(render(record)) for render in renderers]),
+                "html": format_html(
+                    row_format,
+                    indicator.code,
+                    derived if indicator.is_derived else "",
+                    *[cell(render(record)) for render in renderers],
+                ),
             }
 
     def _renderer(self, bound) -> Callable[[dict], object]:
