@@ -8,7 +8,7 @@ from tracker.reports import tables
 register = template.Library()
 
 # One breakdown's table, written by format_html rather than by a template: the summary prints ten to
-# twenty of these, and as a template (tried: templates/reports/_breakdown_table.html before this tag)
+# twenty of these, and as a template (tried in commit b9902bc, templates/reports/_breakdown_table.html)
 # their headings, cells and conditions cost the demo's summary about three times what this costs, a
 # page already nearest the benchmark's budget (README, *The benchmark*, "Markup in templates").
 _HEAD = (
