@@ -105,21 +105,6 @@ class FigureCell:
         return hash(self.sort_key)
 
 
-@dataclass(slots=True, frozen=True)
-class FigureText:
-    """A figure as a page prints it: its text ("12", "—", "100余") and, for a figure added up from
-    incomplete reports, the mark saying how many have not entered every period. The page's cell
-    (ReportTable.body_rows) and the export (FigureColumn.value) each write it their way."""
-
-    text: str
-    mark: str = ""
-    # False where nobody reported: the page shows "—" with the mark as its title only.
-    known: bool = True
-
-    def __str__(self) -> str:
-        return self.text + self.mark
-
-
 class FigureColumn(tables.Column):
     """A figure: "—"/"N余" and the unreported mark on the page, the number in an export."""
 
@@ -129,13 +114,17 @@ class FigureColumn(tables.Column):
         kwargs.setdefault("empty_values", ())
         super().__init__(*args, **kwargs)
 
-    def render(self, value: FigureCell) -> FigureText | str:
+    def render(self, value: FigureCell) -> str:
         if not value.applicable:
             return ""
         text = format_figure(value.value, value.indicator)
         if not value.missing:
             return text
-        return FigureText(text, incomplete_mark(value.missing), known=value.value is not None)
+        # The few marked cells of a page: format_html of the figure and its mark.
+        if value.value is None:
+            # Nobody reported: a mark on every row of an empty year would only be noise; "—" says it.
+            return format_html('<span title="{}">{}</span>', incomplete_mark(value.missing), text)
+        return format_html('{}<span class="unreported">{}</span>', text, incomplete_mark(value.missing))
 
     def value(self, value: FigureCell) -> int | Decimal | MarkedNumber | None:
         # A download never carries a partial sum as a bare number: it carries the pages' mark.
@@ -175,16 +164,6 @@ def _parameters(function: Callable) -> frozenset[str]:
     return frozenset(inspect.signature(function).parameters) - {"self"}
 
 
-def _cell(content: object) -> object:
-    """A cell's content as the page shows it: a figure added up from incomplete reports with its mark
-    after it ("12（1个单位未报全）"), or, where nobody reported, "—" with the mark as its title."""
-    if isinstance(content, FigureText) and content.mark:
-        if content.known:
-            return format_html('{}<span class="unreported">{}</span>', content.text, content.mark)
-        return format_html('<span title="{}">{}</span>', content.mark, content.text)
-    return content
-
-
 class ReportTable(tables.Table):
     """What every report table shares: catalogue rows grouped by section (unless sorted)."""
 
@@ -204,8 +183,8 @@ class ReportTable(tables.Table):
         `BoundRow.items` gives them, but with each render method's signature read once per table instead
         of once per cell (benchmark.py, SPEED B). Each row is one fragment, its <tr> and <td>s written by
         one format_html: a template loop over the cells (a node per tag, a lookup per value) cost the
-        summary and the trend about twice the rest of their table, and took them past the pages' budget
-        (README, *The benchmark*, "Markup in templates").
+        summary's table twice what this costs, on pages nearest the budget of 10× the login page (README,
+        *The benchmark*, "Markup in templates").
         """
         columns = [bound for bound in self.columns if bound.visible]
         renderers = [self._renderer(bound) for bound in columns]
@@ -220,16 +199,17 @@ class ReportTable(tables.Table):
             + "</tr>"
         )
         derived = format_html(' class="{}"', "derived")
-        # Each distinct text escaped once (most cells repeat "—", "0" or a small number): format_html's
-        # conditional_escape per cell is most of a table's cost (benchmark.py, SPEED C).
-        # Keyed by type as well: a plain "<b>" must never find the SafeString "<b>" left as it is.
-        escaped: dict[tuple[type, object], SafeString] = {}
+        # Each distinct plain text escaped once (most cells repeat "—", "0" or a small number): format_html's
+        # conditional_escape per cell is most of a table's cost (benchmark.py, SPEED C). Only plain str:
+        # a SafeString "<b>" equals the str "<b>", which must never find it left as it is.
+        escaped: dict[str, SafeString] = {}
 
-        def cell(content: object) -> SafeString:
-            key = (type(content), content)
-            safe = escaped.get(key)
+        def cell(content: object) -> object:
+            if type(content) is not str:
+                return content
+            safe = escaped.get(content)
             if safe is None:
-                safe = escaped[key] = conditional_escape(_cell(content))
+                safe = escaped[content] = conditional_escape(content)
             return safe
 
         section = None
@@ -241,6 +221,7 @@ class ReportTable(tables.Table):
             indicator = record["indicator"]
             yield {
                 "heading": heading,
+                "width": len(columns),
                 "html": format_html(
                     row_format,
                     indicator.code,
