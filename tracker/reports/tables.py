@@ -9,7 +9,7 @@ format_figure does ("—", "N余") with a mark for units that have not reported.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache, total_ordering
@@ -175,7 +175,7 @@ class ReportTable(tables.Table):
         template_name = "reports/_table.html"
         attrs = {"class": "grid report"}
 
-    def body_rows(self) -> Iterator[dict]:
+    def body_rows(self) -> list[dict]:
         """The table's rows for its template (templates/reports/_table.html), which writes the section
         headings (in catalogue order; a sorted table is one list) and each row.
 
@@ -212,23 +212,26 @@ class ReportTable(tables.Table):
                 safe = escaped[content] = conditional_escape(content)
             return safe
 
-        section = None
+        rows, section = [], None
         for row in self.paginated_rows:
             record = row.record
             heading = None
             if not self.order_by and record["section"] != section:
                 section = heading = record["section"]
             indicator = record["indicator"]
-            yield {
-                "heading": heading,
-                "width": len(columns),
-                "html": format_html(
-                    row_format,
-                    indicator.code,
-                    derived if indicator.is_derived else "",
-                    *[cell(render(record)) for render in renderers],
-                ),
-            }
+            rows.append(
+                {
+                    "heading": heading,
+                    "width": len(columns),
+                    "html": format_html(
+                        row_format,
+                        indicator.code,
+                        derived if indicator.is_derived else "",
+                        *[cell(render(record)) for render in renderers],
+                    ),
+                }
+            )
+        return rows
 
     def _renderer(self, bound) -> Callable[[dict], object]:
         """How one column's cell is rendered: as django-tables2 would, its signature read once."""
