@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD, accept, enter, make_user
+from tracker.catalogue.models import Indicator
 from tracker.documents.services import template_create
 from tracker.entry.models import Status
 from tracker.orgs.models import Organisation, OrgKind, Role
@@ -349,6 +350,15 @@ class TestTrend:
         assert response.status_code == 200
         assert cells(response, "row-grp_cases_filed")[2:] == ["4（1个单位未报全）", "3（2个单位未报全）"]
         assert cells(response, "row-grp_grassroots_orgs_guided")[2:] == ["100余", "120余"]
+
+    def test_its_indicator_choice_follows_a_renamed_indicator_and_the_chosen_one(self, leader_client):
+        # The options of a select are rendered once per list and choice (templatetags/choices.py).
+        html = leader_client.get(self.url, {"indicator": "grp_cases_filed"}).content.decode()
+        assert '<option value="grp_cases_filed" selected>立案</option>' in html
+        Indicator.objects.filter(code="grp_cases_filed").update(name_zh="立案<数>")
+        html = leader_client.get(self.url, {"indicator": "grp_petitions_received"}).content.decode()
+        assert '<option value="grp_cases_filed">立案&lt;数&gt;</option>' in html
+        assert '<option value="grp_petitions_received" selected>' in html
 
     def test_it_opens_on_the_latest_year_with_approved_figures(self, leader_client, data):
         # 2023 has a submitted report only: a column of "—" would be no trend at all.

@@ -10,6 +10,7 @@ import re
 import docx
 import openpyxl
 import pytest
+from django.utils.html import format_html
 
 from tests.conftest import make_user, set_status
 from tests.test_authorisation import CHECKED, build, forestry_template
@@ -18,6 +19,7 @@ from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period
 from tracker.entry.services import Entry, values_save_for_period
 from tracker.orgs.models import OrganisationText, Role
+from tracker.reports.tables import TrendTable, indicator_row
 from tracker.workflow.models import ReportTransition
 
 ORG_NAME = "=HYPERLINK(\"http://x\")<script>alert('org')</script>"
@@ -119,3 +121,16 @@ def test_the_word_document_holds_the_text_as_text(client, hostile, bob):
     client.force_login(bob)
     document = docx.Document(io.BytesIO(client.get("/reports/forestry/2022/review.docx", follow=True).content))
     assert TEXT in "\n".join(p.text for p in document.paragraphs)
+
+
+@pytest.mark.parametrize("trusted_first", [True, False])
+def test_a_table_cell_is_escaped_whatever_cell_came_before_it(rf, indicators, trusted_first):
+    """A report table escapes each distinct text once (tables.ReportTable.body_rows): a trusted fragment
+    and user text that read the same still come out one as markup, the other escaped."""
+    indicator = indicators["grp_cases_filed"]
+    trusted = indicator_row(indicator) | {"name": format_html("<i>{}</i>", "x")}
+    user_text = indicator_row(indicator) | {"name": "<i>x</i>"}
+    rows = [trusted, user_text] if trusted_first else [user_text, trusted]
+    html = TrendTable(rows, ranges=[]).as_html(rf.get("/"))
+    assert html.count('<td class="indicator"><i>x</i></td>') == 1
+    assert html.count('<td class="indicator">&lt;i&gt;x&lt;/i&gt;</td>') == 1

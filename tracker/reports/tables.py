@@ -8,17 +8,15 @@ format_figure does ("—", "N余") with a mark for units that have not reported.
 
 from __future__ import annotations
 
-import html
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache, total_ordering
-from urllib.parse import urlencode
 
 import django_tables2 as tables
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -122,12 +120,11 @@ class FigureColumn(tables.Column):
         text = format_figure(value.value, value.indicator)
         if not value.missing:
             return text
-        # Escaped as format_html would (both texts are plain str): benchmark.py, SPEED C.
-        mark = html.escape(incomplete_mark(value.missing))
+        # The few marked cells of a page: format_html of the figure and its mark.
         if value.value is None:
             # Nobody reported: a mark on every row of an empty year would only be noise; "—" says it.
-            return mark_safe(f'<span title="{mark}">{html.escape(text)}</span>')  # noqa: S308 - escaped
-        return mark_safe(f'{html.escape(text)}<span class="unreported">{mark}</span>')  # noqa: S308 - escaped
+            return format_html('<span title="{}">{}</span>', incomplete_mark(value.missing), text)
+        return format_html('{}<span class="unreported">{}</span>', text, incomplete_mark(value.missing))
 
     def value(self, value: FigureCell) -> int | Decimal | MarkedNumber | None:
         # A download never carries a partial sum as a bare number: it carries the pages' mark.
@@ -167,24 +164,6 @@ def _parameters(function: Callable) -> frozenset[str]:
     return frozenset(inspect.signature(function).parameters) - {"self"}
 
 
-def _escaped(content: object) -> str:
-    """conditional_escape for a cell: SafeData as it is, anything else through html.escape."""
-    if isinstance(content, SafeData):
-        return str(content)
-    return html.escape(str(content))
-
-
-def _attrs_html(attrs) -> str:
-    """django-tables2's AttributeDict.as_html (key="value" for each attribute that is set, escaped),
-    without format_html_join's machinery per attribute: a table's header asks it of every column."""
-    pairs = []
-    for key, value in attrs.items():
-        value = value() if callable(value) else value
-        if key not in attrs.blacklist and value is not None:
-            pairs.append(f'{_escaped(key)}="{_escaped(value)}"')
-    return " ".join(pairs)
-
-
 class ReportTable(tables.Table):
     """What every report table shares: catalogue rows grouped by section (unless sorted)."""
 
@@ -196,51 +175,63 @@ class ReportTable(tables.Table):
         template_name = "reports/_table.html"
         attrs = {"class": "grid report"}
 
-    def body_html(self) -> SafeString:
-        """The table's rows, rendered here in one pass rather than cell by cell by django-tables2
-        (benchmark.py, SPEED B). The cells are the same: each column's own `render` or the table's
-        `render_<name>`, escaped by format_html. In catalogue order each section gets a heading row;
-        a sorted table is one list.
+    def body_rows(self) -> list[dict]:
+        """The table's rows for its template (templates/reports/_table.html), which writes the section
+        headings (in catalogue order; a sorted table is one list) and each row.
+
+        A row's cells are each column's own `render` or the table's `render_<name>`, as django-tables2's
+        `BoundRow.items` gives them, but with each render method's signature read once per table instead
+        of once per cell (benchmark.py, SPEED B). Each row is one fragment, its <tr> and <td>s written by
+        one format_html: a template loop over the cells (a node per tag, a lookup per value) cost the
+        summary's table twice what this costs, on pages nearest the budget of 10× the login page (README,
+        *The benchmark*, "Markup in templates").
         """
         columns = [bound for bound in self.columns if bound.visible]
-        renderers = [(self._renderer(bound), f"<td {_attrs_html(bound.attrs['td'])}>") for bound in columns]
+        renderers = [self._renderer(bound) for bound in columns]
+        # One format string for a row: its <tr> and each column's <td> with its attributes (escaped by
+        # django-tables2's AttributeDict.as_html; braces doubled for str.format) around its content.
+        row_format = (
+            '<tr id="row-{}"{}>'
+            + "".join(
+                "<td {}>{{}}</td>".format(bound.attrs["td"].as_html().replace("{", "{{").replace("}", "}}"))
+                for bound in columns
+            )
+            + "</tr>"
+        )
+        derived = format_html(' class="{}"', "derived")
+        # Each distinct plain text escaped once (most cells repeat "—", "0" or a small number): format_html's
+        # conditional_escape per cell is most of a table's cost (benchmark.py, SPEED C). Only plain str:
+        # a SafeString "<b>" equals the str "<b>", which must never find it left as it is.
+        escaped: dict[str, SafeString] = {}
+
+        def cell(content: object) -> object:
+            if type(content) is not str:
+                return content
+            safe = escaped.get(content)
+            if safe is None:
+                safe = escaped[content] = conditional_escape(content)
+            return safe
+
         rows, section = [], None
         for row in self.paginated_rows:
             record = row.record
+            heading = None
             if not self.order_by and record["section"] != section:
-                section = record["section"]
-                rows.append(
-                    format_html(
-                        '<tr class="section"><th colspan="{}" scope="colgroup">{}</th></tr>', len(columns), section
-                    )
-                )
+                section = heading = record["section"]
             indicator = record["indicator"]
-            # Each cell escaped as conditional_escape does (a SafeString from format_html passes as it is):
-            # benchmark.py, SPEED C.
-            cells = "".join(f"{opening}{_escaped(render(record))}</td>" for render, opening in renderers)
-            derived = ' class="derived"' if indicator.is_derived else ""
-            rows.append(f'<tr id="row-{escape(indicator.code)}"{derived}>{cells}</tr>')
-        return mark_safe("\n".join(rows))  # noqa: S308 - every cell and code escaped above
-
-    def head_html(self) -> SafeString:
-        """The header cells, rendered here as body_html renders the rows.
-
-        What django-tables2's template prints: each column's <th> attributes, and for a sortable
-        column a link to the same query string with `sort` set to the column's next order; its
-        loop and query string tag cost a template node per column and a parse of the query each.
-        """
-        request = getattr(self, "request", None)
-        params = dict(request.GET) if request is not None else {}
-        field = self.prefixed_order_by_field
-        cells = []
-        for bound in self.columns:
-            attrs, header = _attrs_html(bound.attrs["th"]), _escaped(bound.header)
-            if bound.orderable:
-                query = _escaped("?" + urlencode({**params, field: bound.order_by_alias.next}, doseq=True))
-                cells.append(f'<th {attrs}><a href="{query}">{header}</a></th>')
-            else:
-                cells.append(f"<th {attrs}>{header}</th>")
-        return mark_safe("\n".join(cells))  # noqa: S308 - every attribute, link and header escaped
+            rows.append(
+                {
+                    "heading": heading,
+                    "width": len(columns),
+                    "html": format_html(
+                        row_format,
+                        indicator.code,
+                        derived if indicator.is_derived else "",
+                        *[cell(render(record)) for render in renderers],
+                    ),
+                }
+            )
+        return rows
 
     def _renderer(self, bound) -> Callable[[dict], object]:
         """How one column's cell is rendered: as django-tables2 would, its signature read once."""

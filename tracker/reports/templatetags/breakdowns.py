@@ -1,70 +1,82 @@
-from html import escape
-
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from tracker.reports import tables
 
 register = template.Library()
 
-
-def _cell(cls: str, text: object) -> str:
-    return f'<td class="{cls}">{escape(str(text))}</td>\n'
+# One breakdown's table, written by format_html rather than by a template: the summary prints ten to
+# twenty of these, and as a template (tried in commit b9902bc, templates/reports/_breakdown_table.html)
+# their headings, cells and conditions cost the demo's summary about three times what this costs, a
+# page already nearest the benchmark's budget (README, *The benchmark*, "Markup in templates").
+_HEAD = (
+    '<thead>\n<tr>\n<th rowspan="2">{part}</th>\n<th colspan="3" class="num">{this}</th>\n'
+    '<th colspan="2" class="num ref">{last}</th>\n</tr>\n<tr>\n<th class="num">{figure}</th>'
+    '<th class="num">{share}</th><th class="num">{one_decimal}</th>\n<th class="num ref">{figure}</th>'
+    '<th class="num ref">{share}</th>\n</tr>\n</thead>'
+)
+_ROW = (
+    '<tr id="part-{}">\n<td>{}</td>\n<td class="num">{}</td>\n<td class="num share">{}</td>\n'
+    '<td class="num share">{}</td>\n<td class="num ref">{}</td>\n<td class="num ref">{}</td>\n</tr>'
+)
+_FOOT = (
+    '<tfoot>\n<tr>\n<th scope="row">{}</th>\n<td class="num">{}{}</td>\n<td class="num">{}</td>\n'
+    '<td class="num">{}</td>\n<td class="num ref">{}</td>\n<td class="num ref">{}</td>\n</tr>\n</tfoot>'
+)
 
 
 @register.simple_tag(takes_context=True)
 def breakdown_table(context, b: dict, this_heading: str, last_heading: str) -> SafeString:
-    """One breakdown's table (views.breakdown_blocks): its parts with their figures and shares, this
-    range against the same range last year, and the whole.
-
-    Rendered here rather than by the template: the summary prints twenty of these, and their
-    headings, cells and conditions cost the template a node each, more than the figures' query.
-    Every text is escaped (html.escape, as Django's escape does); the header, the same for every
-    breakdown of the page, is made once per page.
-    """
+    """One breakdown's table (web.reports.breakdown_blocks): its parts with their figures and shares,
+    this range against the same range last year, and the whole. The header, the same for every
+    breakdown of the page, is made once per page."""
     key = ("breakdown_head", this_heading, last_heading)
     head = context.render_context.get(key)
     if head is None:
-        figure, share = escape(gettext("Figure")), escape(gettext("Share"))
-        head = context.render_context[key] = (
-            "<thead>\n<tr>\n"
-            f'<th rowspan="2">{escape(gettext("Part"))}</th>\n'
-            f'<th colspan="3" class="num">{escape(str(this_heading))}</th>\n'
-            f'<th colspan="2" class="num ref">{escape(str(last_heading))}</th>\n'
-            "</tr>\n<tr>\n"
-            f'<th class="num">{figure}</th><th class="num">{share}</th>'
-            f'<th class="num">{escape(gettext("Share (one decimal)"))}</th>\n'
-            f'<th class="num ref">{figure}</th><th class="num ref">{share}</th>\n'
-            "</tr>\n</thead>"
+        head = context.render_context[key] = format_html(
+            _HEAD,
+            part=gettext("Part"),
+            this=this_heading,
+            last=last_heading,
+            figure=gettext("Figure"),
+            share=gettext("Share"),
+            one_decimal=gettext("Share (one decimal)"),
         )
     block, last = b["block"], b["last"]
-    rows = "\n".join(
-        f'<tr id="part-{escape(row["indicator"].code)}">\n<td>{escape(row["indicator"].name)}</td>\n'
-        + _cell("num", row["figure"])
-        + _cell("num share", row["share"])
-        + _cell("num share", row["one_decimal"])
-        + _cell("num ref", row["last_figure"])
-        + _cell("num ref", row["last_share"])
-        + "</tr>"
-        for row in b["rows"]
+    rows = format_html_join(
+        "\n",
+        _ROW,
+        (
+            (
+                row["indicator"].code,
+                row["indicator"].name,
+                row["figure"],
+                row["share"],
+                row["one_decimal"],
+                row["last_figure"],
+                row["last_share"],
+            )
+            for row in b["rows"]
+        ),
     )
     mark = (
-        f'<span class="unreported">{escape(str(b["mark"]))}</span>'
+        format_html('<span class="unreported">{}</span>', b["mark"])
         if block.missing and block.whole_figure.known
         else ""
     )
-    foot = (
-        f'<tfoot>\n<tr>\n<th scope="row">{escape(b["whole"].name)}</th>\n'
-        f'<td class="num">{escape(str(b["whole_figure"]))}{mark}</td>\n'
-        + _cell("num", "100%" if block.known else "")
-        + _cell("num", "100.0%" if block.known else "")
-        + _cell("num ref", b["last_whole_figure"])
-        + _cell("num ref", "100%" if last is not None and last.known else "")
-        + "</tr>\n</tfoot>"
+    foot = format_html(
+        _FOOT,
+        b["whole"].name,
+        b["whole_figure"],
+        mark,
+        "100%" if block.known else "",
+        "100.0%" if block.known else "",
+        b["last_whole_figure"],
+        "100%" if last is not None and last.known else "",
     )
-    table = f'<table class="grid compact">\n{head}\n<tbody>\n{rows}\n</tbody>\n{foot}\n</table>'
-    return mark_safe(table)  # noqa: S308 - every text escaped above
+    return format_html('<table class="grid compact">\n{}\n<tbody>\n{}\n</tbody>\n{}\n</table>', head, rows, foot)
 
 
 @register.simple_tag

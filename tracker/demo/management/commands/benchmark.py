@@ -25,13 +25,18 @@ A. Plain statements for small look-ups. For the reads every page makes (the memb
    page, the aggregation's report counts and notes) the ORM took longer to build the query than the
    database took to answer it (the unread count's count(): three times as long). They are written as
    SQL, with the models' table names quoted by the connection.
-B. Fragments repeated hundreds of times are rendered in one pass in Python, not by a template loop.
-   A tag per item cost more than the figures shown: django-tables2's per-cell rendering (a signature
-   inspected per cell) made a table of 84 indicators × 7 columns cost over 100 ms; a select of up to a
-   hundred options with a comparison per option cost more than the rest of the page's frame; a
-   commission's document lists hundreds of organisations to enter figures.
-C. Such fragments are escaped with html.escape, as Django's escape does, not conditional_escape or
-   format_html per cell: their lazy-text wrapper cost more than the escaping on a page of 600 cells.
+B. Markup comes from templates, except where a template per item cost more than the figures shown.
+   django-tables2's own rows inspect each render method's signature per cell: a report table's cells
+   are rendered with each signature read once per table (tracker.reports.tables.ReportTable.body_rows).
+   Two fragments stay in Python, written by format_html (never mark_safe): a report table's rows (a
+   template loop over 84 indicators x 7 columns, a node per tag and a lookup per value, cost the
+   summary and the trend twice their table) and a breakdown's table (the summary prints ten to twenty;
+   as a template they cost it three times as much). The selects' options are a template rendered once
+   per list and choice (a hundred options cost the per-unit page more than its table, as a template or
+   by format_html alike); a document's paragraphs and the organisations that should enter a figure are
+   templates (README, *The benchmark*, "Markup in templates", has the figures).
+C. Escaping is Django's (format_html, the templates' autoescape), whose lazy-text wrapper costs more
+   than the escaping itself: a report table escapes each distinct text once per table.
 """
 
 from __future__ import annotations
