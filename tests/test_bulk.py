@@ -191,6 +191,22 @@ class TestBulkReturn:
         assert statuses()[("forestry-organ", "2023Q2")] == Status.SUBMITTED
         assert Notification.objects.filter(user=alice, text__contains="立案数与台账不符").count() == 2
 
+    def test_in_closed_periods_the_reviewer_is_told_to_reopen_them(self, client, submitted, reviewer, settings):
+        """2023's quarters are long closed once the tests' far-off closing is set back: each returned report's
+        clerks could not correct it, so the page names them all for reopening (their notices say it too)."""
+        settings.PERIOD_CLOSES_AFTER_DAYS = 30
+        client.force_login(reviewer)
+        response = client.post(
+            BULK,
+            {"action": "return", "reason": "再核", "report": ticked(submitted["organ_q1"], submitted["park_q1"])},
+            follow=True,
+        )
+        assert messages_of(response)[1] == (
+            "以下期间已截止录入，请在各报表页为相应单位重新开放，否则录入员无法修改："
+            "局机关 · 2023年第1季度、森林公园 · 2023年第1季度。"
+        )
+        assert all("重新开放" in note.text for note in Notification.objects.filter(text__contains="再核"))
+
 
 class TestWhereTheListsAre:
     def test_the_start_pages_review_list_ticks_each_waiting_report(self, client, submitted, reviewer, alice):

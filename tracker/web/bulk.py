@@ -19,15 +19,12 @@ from tracker.inputs import parse_whole
 from tracker.orgs.access import Permission, orgs_where
 from tracker.orgs.models import Organisation
 from tracker.web.redirects import safe_next
+from tracker.web.transitions import report_label, warn_if_closed
 from tracker.workflow.bulk import reports_transition
 from tracker.workflow.models import Action
 
 # What a bulk list may do: the reviewer's two steps and the grid's submission (unlocking stays one by one).
 BULK_ACTIONS = (Action.APPROVE, Action.RETURN, Action.SUBMIT)
-
-
-def report_label(report: Report) -> str:
-    return f"{report.organisation.name} · {report.period.label}"
 
 
 def _chosen(request) -> tuple[list[tuple[Report, int | None]], int]:
@@ -91,6 +88,8 @@ def bulk_transition(request):
         else:
             text = _("Submitted %(n)d report(s) for review: %(reports)s.") % {"n": n, "reports": names}
         messages.success(request, text)
+        if action == Action.RETURN:
+            warn_if_closed(request, outcome.done)
     for refusal in outcome.refused:
         messages.error(
             request,

@@ -42,12 +42,33 @@ def transition(request, org: str, period: str, action: str):
             messages.error(request, message)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
-        if action in (Action.RETURN, Action.UNLOCK) and is_closed(report.organisation, report.period):
-            messages.warning(
-                request,
-                _(
-                    "This period is closed for clerks' entry: reopen it for this organisation (below), or the "
-                    "clerks cannot correct the report."
-                ),
-            )
+        if action in (Action.RETURN, Action.UNLOCK):
+            warn_if_closed(request, [report])
     return redirect("entry:report", org=org, period=period)
+
+
+def report_label(report: Report) -> str:
+    return f"{report.organisation.name} · {report.period.label}"
+
+
+def warn_if_closed(request, sent_back: list[Report]) -> None:
+    """Reports just returned or unlocked whose period is closed for clerks' entry: their clerks cannot correct
+    them until a reviewer reopens the period for each organisation (their notice says the same)."""
+    closed = [report for report in sent_back if is_closed(report.organisation, report.period)]
+    if len(closed) == 1 and len(sent_back) == 1:
+        messages.warning(
+            request,
+            _(
+                "This period is closed for clerks' entry: reopen it for this organisation (below), or the "
+                "clerks cannot correct the report."
+            ),
+        )
+    elif closed:
+        messages.warning(
+            request,
+            _(
+                "These periods are closed for clerks' entry: reopen each for its organisation on the report's page, "
+                "or the clerks cannot correct them: %(reports)s."
+            )
+            % {"reports": "、".join(report_label(r) for r in closed)},
+        )
