@@ -146,10 +146,14 @@ class TestWhatIsRead:
         reports = Report._meta.db_table
         assert not [q["sql"] for q in made if reports in q["sql"]]
         with CaptureQueriesContext(connection) as asked:
-            figure = aggregator.org_year(world["organ"], 2022).figures["grp_cases_filed"]
-        # The counts and the notes (the approved figures come from the stored totals).
-        assert len([q for q in asked if reports in q["sql"]]) == 2
-        assert figure.value == 2 and figure.notes == ["含移送案件"]
+            org_year = aggregator.org_year(world["organ"], 2022)
+        # The counts (the approved figures come from the stored totals); the notes only when asked for.
+        assert len([q for q in asked if reports in q["sql"]]) == 1
+        assert org_year.value("grp_cases_filed") == 2
+        filed = aggregator.catalogue.by_code["grp_cases_filed"]
+        with CaptureQueriesContext(connection) as asked:
+            assert org_year.notes(filed) == ["含移送案件"]
+        assert len([q for q in asked if reports in q["sql"]]) == 1
 
     def test_every_table_is_named_as_the_connection_quotes_it(self, db):
         where = {"root_id": 1, "subtree": True, "years": [2022]}
@@ -165,3 +169,40 @@ class TestWhatIsRead:
             named = re.findall(r"\b(?:FROM|JOIN)\s+(\S+)", text)
             assert named
             assert set(named) <= tables | common_tables, text
+
+
+class TestEveryOrganisationAtOnce:
+    """The checks go through the whole subtree: one statement per range end gives, for every
+    organisation, exactly what the statements per depth give."""
+
+    def _figures(self, aggregator, world, ranges):
+        return {
+            (code, rng, ind): (figure.value, figure.missing, figure.reporters)
+            for code in ("city", "forestry", "water", "organ", "park", "water_unit")
+            for rng in ranges
+            for ind, figure in aggregator.figures_for(world[code], rng).figures.items()
+        }
+
+    def test_the_same_figures_as_depth_by_depth(self, world):
+        from tracker.entry.periods import Range
+
+        enter(world["organ"], "2022Q1", {"grp_cases_filed": 2, "grp_rectification_items": 5})
+        enter(world["organ"], "2022Q3", {"grp_cases_filed": 1, "grp_rectification_items": 7})
+        enter(world["park"], "2022Q2", {"grp_cases_filed": 4})
+        enter(world["water_unit"], "2021", {"grp_cases_filed": 6})
+        enter(world["water_unit"], "2022", {"grp_cases_filed": 3}, status="submitted")
+        ranges = [Range.full(2021), Range.full(2022), Range.through(2022, "2022Q2")]
+        for counting in ({}, {"include_unaccepted": True}, {"include_unapproved": True}):
+            one_by_one = Aggregator(world["city"], ranges, **counting)
+            at_once = Aggregator(world["city"], ranges, **counting)
+            with CaptureQueriesContext(connection) as fetched:
+                at_once.fetch_every_organisation()
+            # One statement per range end (June and December).
+            assert len(fetched) == 2
+            expected = self._figures(one_by_one, world, ranges)
+            assert self._figures(at_once, world, ranges) == expected
+            # Nothing accepted: the commission's own pages count nothing; approved: 2+1+4; all: and 3 more.
+            city = {"": None, "include_unaccepted": 7, "include_unapproved": 10}["".join(counting)]
+            assert expected[("city", Range.full(2022), "grp_cases_filed")][0] == city
+            forestry = None if not counting else 7
+            assert expected[("forestry", Range.full(2022), "grp_cases_filed")][0] == forestry

@@ -5,8 +5,8 @@ page, export, document and the JSON.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
@@ -31,7 +31,6 @@ class Figure:
     # How many of the organisations that enter this figure have not entered all of the range.
     missing: int = 0
     reporters: int = 1
-    notes: list[str] = field(default_factory=list)
 
     @property
     def known(self) -> bool:
@@ -81,6 +80,9 @@ class OrgFigures:
     unavailable: int = 0
     # …and whether the organisation itself is one of them.
     own_unavailable: bool = False
+    # The notes of the organisation's own reports on a figure, read (one query for the whole
+    # aggregation) only when a page asks for them: only the summary prints them.
+    notes_of: Callable[[str], list[str]] | None = None
 
     @property
     def year(self) -> int:
@@ -93,6 +95,12 @@ class OrgFigures:
     @property
     def values(self) -> dict[str, int | Decimal | None]:
         return {code: figure.value for code, figure in self.figures.items()}
+
+    def notes(self, indicator: Indicator) -> list[str]:
+        """The organisation's own notes on the figure, from its reports within the range."""
+        if self.notes_of is None or indicator.reported_by != self.organisation.kind:
+            return []
+        return self.notes_of(indicator.code)
 
     def incomplete(self, indicator: Indicator) -> int:
         """How many reporters the "N个单位未报全" mark names for a figure (pages, exports, JSON).

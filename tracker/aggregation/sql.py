@@ -80,7 +80,7 @@ SELECT t.ancestor_id, p.year, p.indicator_id,
        SUM(p.total), SUM(p.last_value %% {k}),
        SUM(CASE WHEN p.known = {expected} THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.last_value >= {last} * {k} THEN 1 ELSE 0 END)
-FROM per_reporter p JOIN {treelink} t ON t.descendant_id = p.org_id AND t.ancestor_depth = {depth:d}
+FROM per_reporter p JOIN {treelink} t ON t.descendant_id = p.org_id AND t.ancestor_depth {depth_op} {depth:d}
 GROUP BY t.ancestor_id, p.year, p.indicator_id
 """
 
@@ -90,7 +90,7 @@ _TOTALS_SQL = """
 SELECT t.ancestor_id, a.year, a.indicator_id, SUM(a.total), SUM(a.latest),
        SUM(CASE WHEN a.known = a.periods THEN 1 ELSE 0 END),
        SUM(CASE WHEN a.latest_current THEN 1 ELSE 0 END)
-FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id AND t.ancestor_depth = %s
+FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id AND t.ancestor_depth {depth_op} %s
 WHERE {scope} AND a.year IN ({years}) AND a.end_month = %s AND a.accepted = %s
 GROUP BY t.ancestor_id, a.year, a.indicator_id
 """
@@ -110,9 +110,12 @@ WHERE NOT (v.note = '') AND {scope} AND r.year IN ({years}) {status}
 """
 
 
-def figures_query(*, root_id: int, subtree: bool, depth: int, years: list[int], month: int, counted: Counted) -> Query:
-    """Per organisation at `depth`, year and indicator, added up live from the counted reports' values
-    and derived sums: (sum, latest, reporters complete by sum, reporters complete by latest)."""
+def figures_query(
+    *, root_id: int, subtree: bool, depth: int, years: list[int], month: int, counted: Counted, below: bool = False
+) -> Query:
+    """Per organisation at `depth` (with `below`: at that depth and every depth under it), year and
+    indicator, added up live from the counted reports' values and derived sums: (sum, latest,
+    reporters complete by sum, reporters complete by latest)."""
     last = last_periods(month, reporters_only=True)
     expected = {ptype: (1 if ptype == PeriodType.YEAR else number) for ptype, number in last.items()}
     status, status_params = _counted(counted)
@@ -128,6 +131,7 @@ def figures_query(*, root_id: int, subtree: bool, depth: int, years: list[int], 
         in_range=_in_range(month, reporters_only=True),
         status=status,
         depth=depth,
+        depth_op=">=" if below else "=",
         k=_K,
         expected=_case("p.ptype", expected),
         last=_case("p.ptype", last),
@@ -135,9 +139,12 @@ def figures_query(*, root_id: int, subtree: bool, depth: int, years: list[int], 
     return sql, [root_id, *years, *status_params]
 
 
-def totals_query(*, root_id: int, subtree: bool, depth: int, years: list[int], month: int, accepted: bool) -> Query:
+def totals_query(
+    *, root_id: int, subtree: bool, depth: int, years: list[int], month: int, accepted: bool, below: bool = False
+) -> Query:
     """The same rows as `figures_query` for approved reports, from the stored totals."""
     sql = _TOTALS_SQL.format(
+        depth_op=">=" if below else "=",
         totals=_table(ApprovedTotal),
         treelink=_table(TreeLink),
         scope=_scope("a.organisation_id", subtree),

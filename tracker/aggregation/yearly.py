@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
 from django.db.models import Count, Q
 
@@ -133,22 +134,33 @@ class Aggregator:
         self._sums: dict[tuple[int, int, int], dict[str, tuple[int, int, int, int]]] = {}
         self._fetched: set[tuple[int, int]] = set()  # (depth, end month)
         self._cache: dict[tuple[int, Range], OrgFigures] = {}
-        self._shown: dict[str, list[Indicator]] = {}
+        # Per organisation kind: its indicators, the counts among them, and each share with its parts.
+        self._shown: dict[str, tuple[list[Indicator], list[Indicator], list[tuple[Indicator, tuple[str, ...]]]]] = {}
         self._counts_cache: dict[tuple[int, int], dict[int, tuple[int, int, int, int]]] = {}
         self._reporters: dict[tuple[int, str], list[Organisation]] = {}
 
     # -- fetching -----------------------------------------------------------------------------
 
-    def _fetch(self, depth: int, month: int) -> None:
-        """The figures of every organisation of the subtree at `depth`, for every year, through `month`."""
-        if (depth, month) in self._fetched:
+    def _fetch(self, depth: int, month: int, *, below: bool = False) -> None:
+        """The figures of every organisation of the subtree at `depth` (with `below`: and every depth
+        under it, in the same statement), for every year, through `month`."""
+        depths = {org.path.count("/") for org in self.orgs if org.path.count("/") >= depth} if below else {depth}
+        if all((d, month) in self._fetched for d in depths):
             return
-        self._fetched.add((depth, month))
-        targets = [org for org in self.orgs if org.path.count("/") == depth]
+        self._fetched.update((d, month) for d in depths)
         years = [r.year for r in self.ranges if r.end_month == month]
-        if not targets or not sql.last_periods(month, reporters_only=True):
+        if not any(org.path.count("/") in depths for org in self.orgs) or not sql.last_periods(
+            month, reporters_only=True
+        ):
             return
-        where = {"root_id": self.root.pk, "subtree": self.subtree, "depth": depth, "years": years, "month": month}
+        where = {
+            "root_id": self.root.pk,
+            "subtree": self.subtree,
+            "depth": depth,
+            "years": years,
+            "month": month,
+            "below": below,
+        }
         if self.stored and not self.include_unapproved:
             query = sql.totals_query(**where, accepted=self.accepted_only)
         else:
@@ -162,6 +174,13 @@ class Aggregator:
                     int(complete_sum),
                     int(complete_latest),
                 )
+
+    def fetch_every_organisation(self) -> None:
+        """Every organisation's figures of the subtree, for every range, one statement per range end
+        (a page that goes through the whole subtree, as the checks do, instead of one per depth)."""
+        top = self.root.path.count("/")
+        for month in sorted({r.end_month for r in self.ranges}):
+            self._fetch(top, month, below=True)
 
     # -- building, per organisation and range -------------------------------------------------
 
@@ -198,7 +217,6 @@ class Aggregator:
             value,
             missing=max(reporters, 1 if own else 0) - complete,
             reporters=max(reporters, 1) if own else reporters,
-            notes=self.notes.of(org_id, rng, ind.code) if own else [],
         )
 
     def figures_for(self, org: Organisation, rng: Range) -> OrgFigures:
@@ -215,24 +233,24 @@ class Aggregator:
         self._fetch(org.path.count("/"), rng.end_month)
         sums = self._sums.get((org.pk, rng.year, rng.end_month), {})
         if org.kind not in self._shown:
-            self._shown[org.kind] = indicators_for(org.kind, self.all_indicators)
-        shown = self._shown[org.kind]
-        figures: dict[str, Figure] = {}
-        for ind in shown:
-            if not ind.is_share:
-                figures[ind.code] = self._count(org, rng, ind, sums)
-        values = {code: f.value for code, f in figures.items()}
-        shares = share_values(values, self.catalogue)
-        for ind in shown:
-            if ind.is_share:
-                # A share of partial sums is partial too: it carries its breakdown's incomplete reporters.
-                breakdown = self.catalogue.share_breakdown(ind)
-                parts = [figures[p] for p in (breakdown.parts if breakdown else ()) if p in figures]
-                figures[ind.code] = Figure(
-                    shares.get(ind.code),
-                    missing=max((p.missing for p in parts), default=0),
-                    reporters=max((p.reporters for p in parts), default=1),
-                )
+            shown = indicators_for(org.kind, self.all_indicators)
+            shares = []
+            for ind in shown:
+                if ind.is_share:
+                    breakdown = self.catalogue.share_breakdown(ind)
+                    shares.append((ind, breakdown.parts if breakdown else ()))
+            self._shown[org.kind] = (shown, [ind for ind in shown if not ind.is_share], shares)
+        shown, counts, shares_of = self._shown[org.kind]
+        figures: dict[str, Figure] = {ind.code: self._count(org, rng, ind, sums) for ind in counts}
+        shares = share_values({code: f.value for code, f in figures.items()}, self.catalogue)
+        for ind, parts in shares_of:
+            # A share of partial sums is partial too: it carries its breakdown's incomplete reporters.
+            of_parts = [figures[p] for p in parts if p in figures]
+            figures[ind.code] = Figure(
+                shares.get(ind.code),
+                missing=max((p.missing for p in of_parts), default=0),
+                reporters=max((p.reporters for p in of_parts), default=1),
+            )
         total, unapproved, unaccepted, unavailable = self._subtree_counts(rng).get(org.pk, (0, 0, 0, 0))
         return OrgFigures(
             organisation=org,
@@ -246,6 +264,7 @@ class Aggregator:
             accepted_only=self.accepted_only,
             unavailable=unavailable,
             own_unavailable=self._unavailable(org, rng),
+            notes_of=partial(self.notes.of, org.pk, rng),
         )
 
     def _subtree_counts(self, rng: Range) -> dict[int, tuple[int, int, int, int]]:

@@ -99,9 +99,7 @@ def share_values(values: Mapping[str, int | Decimal | None], catalogue: Catalogu
     """Every derived share (whole percent) from added-up figures: its count's share of its breakdown."""
     result: dict[str, Decimal | None] = {}
     by_breakdown: dict[Breakdown, dict[str, PartShare]] = {}
-    for indicator in catalogue.indicators:
-        if not indicator.is_share:
-            continue
+    for indicator in catalogue.shares:
         breakdown = catalogue.share_breakdown(indicator)
         if breakdown is None:
             result[indicator.code] = None

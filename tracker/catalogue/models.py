@@ -229,6 +229,15 @@ class Catalogue:
         self.share_indicator_of: dict[str, Indicator] = {
             ind.share_of: ind for ind in self.indicators if ind.is_share and ind.share_of
         }
+        self.shares: list[Indicator] = [ind for ind in self.indicators if ind.is_share]
+        self._names: dict[str, dict[str, str]] = {}
+
+    def names(self) -> dict[str, str]:
+        """Every indicator's name in the active language, by code (made once per language)."""
+        language = get_language() or ""
+        if language not in self._names:
+            self._names[language] = {ind.code: ind.name for ind in self.indicators}
+        return self._names[language]
 
     @classmethod
     def active(cls) -> Catalogue:

@@ -73,6 +73,8 @@ def subtree_findings(
     aggregator = Aggregator(
         organisation, [previous, rng], include_unapproved=include_unapproved, include_unaccepted=include_unaccepted
     )
+    aggregator.fetch_every_organisation()
+    names = aggregator.catalogue.names()
     rules = active_rules()
     noted = _noted(aggregator.orgs, rng)
     rows: list[FindingRow] = []
@@ -90,7 +92,7 @@ def subtree_findings(
             rules=rules,
             last_year=last.values,
             yoy_codes=[ind.code for ind in own if ind.is_entered],
-            names={ind.code: ind.name for ind in now.indicators},
+            names=names,
         )
         result = explained(result, noted.get(org.pk, set()))
         rows += [FindingRow(org, f, False) for f in result.violations]

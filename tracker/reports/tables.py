@@ -328,7 +328,6 @@ def summary_rows(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]:
     for indicator in this_year.indicators:
         this = FigureCell.of(this_year, indicator)
         last = FigureCell.of(last_year, indicator)
-        figure = this_year.figures.get(indicator.code)
         rows.append(
             indicator_row(indicator)
             | {
@@ -337,7 +336,7 @@ def summary_rows(this_year: OrgFigures, last_year: OrgFigures) -> list[dict]:
                 "change": change_of(this, last),
                 "change_percent": None,
                 "unreported": None,
-                "notes": "；".join(figure.notes) if figure else "",
+                "notes": "；".join(this_year.notes(indicator)),
             }
         )
     return rows
