@@ -134,3 +134,24 @@ def test_the_completeness_page_reads_a_bounded_number_of_queries(client, world, 
     few = queries_of(client, "/reports/city/2022/completeness/")
     add_groups(world["city"])
     assert queries_of(client, "/reports/city/2022/completeness/") == few
+
+
+def test_the_completeness_page_names_who_last_saved_the_figures_and_when(client, world, alice, bob, indicators):
+    from tracker.catalogue.models import Indicator
+    from tracker.entry.periods import Period
+    from tracker.entry.services import Entry, values_save_for_period
+
+    year = timezone.localdate().year - 1
+    alice.last_name, alice.first_name = "李", "晓娟"
+    alice.save()
+    filed = Indicator.objects.get(code="grp_cases_filed")
+    before = timezone.now()
+    report, _saved = values_save_for_period(
+        organisation=world["organ"], period=Period.parse(f"{year}Q1"), entries={filed: Entry(3)}, user=alice
+    )
+    report.refresh_from_db()
+    assert report.figures_saved_by == alice and report.figures_saved_at >= before
+    client.force_login(bob)
+    html = client.get(f"/reports/forestry/{year}/completeness/").content.decode()
+    moment = timezone.localtime(report.figures_saved_at).strftime("%Y-%m-%d %H:%M")
+    assert f"李晓娟 · {moment}" in html

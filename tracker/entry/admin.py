@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +15,7 @@ from tracker.entry.services import (
     Source,
     check_period_type,
     derived_figures_refresh,
+    figures_saved,
     report_get_or_create,
 )
 from tracker.orgs.admin import AutocompleteKeysChecked
@@ -228,7 +229,7 @@ class ReportAdmin(admin.ModelAdmin):
             value.updated_by = request.user
             value.save()
         if instances or formset.deleted_objects:
-            Report.objects.filter(pk=form.instance.pk).update(revision=F("revision") + 1)
+            figures_saved([form.instance.pk], request.user, timezone.now())
             # Only a draft or returned report's figures get here (ValueInline, ReportAdminForm.clean): no
             # approved figure changes, so the approved totals stay as they are.
             derived_figures_refresh([form.instance.pk])

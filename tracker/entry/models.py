@@ -44,6 +44,18 @@ class Report(models.Model):
     # Bumped on every save of the report's values; the entry page sends back the
     # revision it was opened at, so a save based on stale figures is refused.
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    # When and by whom its figures were last saved (with the revision; the audit trail holds every
+    # save): the completeness page lists it for every report without reading the audit rows.
+    figures_saved_at = models.DateTimeField(_("figures last saved"), null=True, blank=True, editable=False)
+    figures_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("figures last saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # Counted on the commission's pages: its group's figures for the period were accepted there
     # (GroupAcceptance; kept by tracker.workflow.acceptance, never edited by hand).
     accepted = models.BooleanField(_("accepted by the commission"), default=False, editable=False)

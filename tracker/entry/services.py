@@ -309,7 +309,7 @@ def report_save_values(
             )
         result.created, result.updated = len(to_create), len(to_update)
         if to_create or to_update:
-            Report.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
+            figures_saved([locked.pk], user, now)
             report.revision = locked.revision + 1
             derived_figures_refresh([locked.pk])
     return result
@@ -437,10 +437,19 @@ def values_save_bulk(
             chunk = keys[start : start + chunk_reports]
             _write_chunk({reports[key]: wanted[key] for key in chunk}, user, source, batch_size, result, changed)
         changed_ids = sorted(changed)
-        for start in range(0, len(changed_ids), 500):
-            Report.objects.filter(pk__in=changed_ids[start : start + 500]).update(revision=F("revision") + 1)
+        figures_saved(changed_ids, user, timezone.now())
         result.reports_changed = len(changed - created_ids)
     return result
+
+
+def figures_saved(report_ids: list[int], user, when) -> None:
+    """After a save of reports' values: a new revision each (a page opened before is now stale), and
+    who saved them when (the completeness page's "last saved")."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    for start in range(0, len(report_ids), 500):
+        Report.objects.filter(pk__in=report_ids[start : start + 500]).update(
+            revision=F("revision") + 1, figures_saved_at=when, figures_saved_by_id=user_id
+        )
 
 
 def _revision(report: Report | None) -> int | None:

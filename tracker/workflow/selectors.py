@@ -6,14 +6,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min
 from django.utils import timezone
 
 from tracker.catalogue.figures import percent
 from tracker.catalogue.models import Catalogue
 from tracker.entry.deadlines import Deadlines, Timeliness, timeliness
-from tracker.entry.models import Report, Status, Value
+from tracker.entry.models import Report, Status
 from tracker.entry.periods import Period, PeriodType
 from tracker.orgs.models import Organisation
 from tracker.workflow.models import Action, ReportTransition
@@ -101,13 +100,9 @@ def completeness(organisation: Organisation, year: int) -> Completeness:
         for o in Organisation.objects.filter(path__startswith=organisation.path).order_by("path")
         if o.kind in kinds_reporting
     ]
-    # Each report with the last save of its figures: when and by whom (the audit's newest row).
-    newest = Value.history.model.objects.filter(report_id=OuterRef("pk")).order_by("-history_date", "-history_id")
+    # Each report with who last saved its figures, and when (kept on the report by every save).
     reports: dict[int, list[Report]] = {}
-    for report in Report.objects.filter(organisation__in=orgs, year=year).annotate(
-        saved_at=Subquery(newest.values("history_date")[:1]),
-        saved_by=Subquery(newest.values("history_user")[:1]),
-    ):
+    for report in Report.objects.filter(organisation__in=orgs, year=year).select_related("figures_saved_by"):
         reports.setdefault(report.organisation_id, []).append(report)
     all_reports = [r for own in reports.values() for r in own]
     # The first submission of each report (one query).
@@ -117,7 +112,6 @@ def completeness(organisation: Organisation, year: int) -> Completeness:
         .annotate(first=Min("at"))
         .values_list("report_id", "first")
     )
-    users = get_user_model().objects.in_bulk({r.saved_by for r in all_reports if r.saved_by})
     deadlines = Deadlines(orgs, year)
     today = timezone.localdate()
     top = organisation.path.count("/")
@@ -132,7 +126,7 @@ def completeness(organisation: Organisation, year: int) -> Completeness:
             due = deadlines.due(org, period)
             submitted = first_submitted.get(report.pk) if report else None
             submitted_day = timezone.localtime(submitted).date() if submitted else None
-            saved_by, saved_at = (users.get(report.saved_by), report.saved_at) if report else (None, None)
+            saved_by, saved_at = (report.figures_saved_by, report.figures_saved_at) if report else (None, None)
             past_draft = report is not None and report.status != Status.DRAFT
             cells.append(
                 Cell(
