@@ -81,38 +81,40 @@ def build(size: Size) -> Organisation:
 # reads the figures through one Aggregator, each once for the whole subtree and all years:
 #   A. the subtree's organisations;  B. the catalogue's stamp, and the active indicators when it
 #   moved (the catalogue is kept per process: counted here as if it moved);
-#   C. the period types and report counts per organisation and year;  D. the notes;
-#   E. the figures, one GROUP BY per depth of the organisations shown (never per value);
+#   C. the period types and report counts per organisation and year;  D. the notes, on the summary
+#   only (the one page that prints them: read when asked for);
+#   E. the figures: one GROUP BY for every organisation shown, every depth and range together
+#   (never per value, per depth or per range);
 # and ends by extending the session (SessionExtendMiddleware: the first request after login, then
 # at most once a minute), which under the test's transaction is three statements: SAVEPOINT,
 # UPDATE django_session, RELEASE SAVEPOINT.
 #
-# api (12): 1–4, A–E (B twice), session save.
+# api (10): 1–4, A–C, E (B twice), session save.
 # summary (15): 1–4, A–E (this year and last together); the switcher: the organisations one
 #   step away, the years with data; session save.
-# units (16): 1–4, A–D, E for the group and E for its units; the switcher (2); session save.
-# trend (15): 1–4; the years with data (and which have approved reports); A–E over all of them;
-#   the switcher (the organisations; its years are the trend's); session save.
+# units (14): 1–4, A–C, E (the group and its units together); the switcher (2); session save.
+# trend (14): 1–4; the years with data (and which have approved reports); A–C and E over all of
+#   them; the switcher (the organisations; its years are the trend's); session save.
 # (The section filter's choice is read from its form, not by a query of the indicators' codes.)
 # Every page with the navigation also counts the user's unread notifications (one query).
 # Summary, units and trend also ask whether the organisation has a speech (one EXISTS): their tabs
 # offer the review's Word download only then (+1 in the bounds below).
-# document (19; the group's speech generated, which is its review): 1–4 (the organisation's
-#   ancestors are its parent, read with it in 4); the template with its version; A–E, and E for
-#   the units (which of them have not entered a figure); the commission's city-wide figures (C–E
+# document (17; the group's speech generated, which is its review): 1–4 (the organisation's
+#   ancestors are its parent, read with it in 4); the template with its version; A–C, E, and E for
+#   the units (which of them have not entered a figure); the commission's city-wide figures (C and E
 #   again, its own reports only, no subtree read, the catalogue already read); the organisation
 #   texts; the drafts (the latest is the first of them); session save. Which listed organisations
 #   the user may open (the entry links) is read from the memberships, not the database.
-# document.docx (18): the same without the page's draft list and entry links.
-# bulletin (12): 1–4, A–E (this year and last together), the unread notifications, session save.
+# document.docx (16): the same without the page's draft list and entry links.
+# bulletin (11): 1–4, A–C, E (this year and last together), the unread notifications, session save.
 PAGES = {
-    "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 12),
+    "api": (lambda code, year: f"{reverse('api:summary')}?org={code}&year={year}", 10),
     "summary": (lambda code, year: reverse("reports:summary", args=[code, year]), 15),
-    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 16),
-    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 15),
-    "document": (lambda code, year: _document(code, year, ""), 19),
-    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 18),
-    "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 12),
+    "units": (lambda code, year: reverse("reports:units", args=[code, year]), 14),
+    "trend": (lambda code, year: reverse("reports:trend", args=[code]), 14),
+    "document": (lambda code, year: _document(code, year, ""), 17),
+    "document_docx": (lambda code, year: _document(code, year, "document.docx"), 16),
+    "bulletin": (lambda code, year: reverse("reports:bulletin", args=[code, year]), 11),
 }
 
 

@@ -80,19 +80,20 @@ SELECT t.ancestor_id, p.year, p.indicator_id,
        SUM(p.total), SUM(p.last_value %% {k}),
        SUM(CASE WHEN p.known = {expected} THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.last_value >= {last} * {k} THEN 1 ELSE 0 END)
-FROM per_reporter p JOIN {treelink} t ON t.descendant_id = p.org_id AND t.ancestor_depth {depth_op} {depth:d}
+FROM per_reporter p JOIN {treelink} t ON t.descendant_id = p.org_id AND t.ancestor_depth IN ({depths})
 GROUP BY t.ancestor_id, p.year, p.indicator_id
 """
 
 # Approved figures (the default): each reporter's stored running totals to the range's end
 # (ApprovedTotal), one row per reporter and indicator, added up per organisation asked for.
 _TOTALS_SQL = """
-SELECT t.ancestor_id, a.year, a.indicator_id, SUM(a.total), SUM(a.latest),
+SELECT t.ancestor_id, a.year, a.end_month, a.indicator_id, SUM(a.total), SUM(a.latest),
        SUM(CASE WHEN a.known = a.periods THEN 1 ELSE 0 END),
        SUM(CASE WHEN a.latest_current THEN 1 ELSE 0 END)
-FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id AND t.ancestor_depth {depth_op} %s
-WHERE {scope} AND a.year IN ({years}) AND a.end_month = %s AND a.accepted = %s
-GROUP BY t.ancestor_id, a.year, a.indicator_id
+FROM {totals} a JOIN {treelink} t ON t.descendant_id = a.organisation_id AND t.ancestor_depth IN ({depths})
+WHERE {scope} AND a.year IN ({years}) AND a.end_month IN ({months})
+  AND (a.year, a.end_month) IN (VALUES {pairs}) AND a.accepted = %s
+GROUP BY t.ancestor_id, a.year, a.end_month, a.indicator_id
 """
 
 # Per organisation, year and period type: the reports in each range asked for, and those not approved.
@@ -111,11 +112,10 @@ WHERE NOT (v.note = '') AND {scope} AND r.year IN ({years}) {status}
 
 
 def figures_query(
-    *, root_id: int, subtree: bool, depth: int, years: list[int], month: int, counted: Counted, below: bool = False
+    *, root_id: int, subtree: bool, depths: list[int], years: list[int], month: int, counted: Counted
 ) -> Query:
-    """Per organisation at `depth` (with `below`: at that depth and every depth under it), year and
-    indicator, added up live from the counted reports' values and derived sums: (sum, latest,
-    reporters complete by sum, reporters complete by latest)."""
+    """Per organisation at one of `depths`, year and indicator, added up live from the counted reports'
+    values and derived sums: (sum, latest, reporters complete by sum, reporters complete by latest)."""
     last = last_periods(month, reporters_only=True)
     expected = {ptype: (1 if ptype == PeriodType.YEAR else number) for ptype, number in last.items()}
     status, status_params = _counted(counted)
@@ -130,27 +130,32 @@ def figures_query(
         years=_placeholders(years),
         in_range=_in_range(month, reporters_only=True),
         status=status,
-        depth=depth,
-        depth_op=">=" if below else "=",
+        depths=_placeholders(depths),
         k=_K,
         expected=_case("p.ptype", expected),
         last=_case("p.ptype", last),
     )
-    return sql, [root_id, *years, *status_params]
+    return sql, [root_id, *years, *status_params, *depths]
 
 
 def totals_query(
-    *, root_id: int, subtree: bool, depth: int, years: list[int], month: int, accepted: bool, below: bool = False
+    *, root_id: int, subtree: bool, depths: list[int], periods: list[tuple[int, int]], accepted: bool
 ) -> Query:
-    """The same rows as `figures_query` for approved reports, from the stored totals."""
+    """The same rows as `figures_query` for approved reports, from the stored totals, for every (year,
+    end month) in `periods` at once; each row says its end month after the year."""
+    years = sorted({year for year, _month in periods})
+    months = sorted({month for _year, month in periods})
     sql = _TOTALS_SQL.format(
-        depth_op=">=" if below else "=",
         totals=_table(ApprovedTotal),
         treelink=_table(TreeLink),
+        depths=_placeholders(depths),
         scope=_scope("a.organisation_id", subtree),
         years=_placeholders(years),
+        months=_placeholders(months),
+        pairs=", ".join(["(%s, %s)"] * len(periods)),
     )
-    return sql, [depth, root_id, *years, month, accepted]
+    pairs = [value for pair in periods for value in pair]
+    return sql, [*depths, root_id, *years, *months, *pairs, accepted]
 
 
 def counts_query(*, root_id: int, subtree: bool, years: list[int], months: list[int], acceptance: bool) -> Query:

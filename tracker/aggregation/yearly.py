@@ -141,46 +141,45 @@ class Aggregator:
 
     # -- fetching -----------------------------------------------------------------------------
 
-    def _fetch(self, depth: int, month: int, *, below: bool = False) -> None:
-        """The figures of every organisation of the subtree at `depth` (with `below`: and every depth
-        under it, in the same statement), for every year, through `month`."""
-        depths = {org.path.count("/") for org in self.orgs if org.path.count("/") >= depth} if below else {depth}
-        if all((d, month) in self._fetched for d in depths):
+    def fetch(self, orgs: Iterable[Organisation] | None = None) -> None:
+        """Read the figures of `orgs` (default: every organisation of the subtree) for every range at
+        once: a page that shows several depths (the per-unit page, the checks) asks for them here, in
+        one statement for approved figures (one per range end for live ones), instead of one per
+        depth and range end as each organisation is built."""
+        depths = {org.path.count("/") for org in (self.orgs if orgs is None else orgs)}
+        self._fetch(depths, {r.end_month for r in self.ranges})
+
+    def _fetch(self, depths: set[int], months: set[int]) -> None:
+        """The figures of every organisation of the subtree at `depths`, for every year, through
+        each of `months` (each range's end)."""
+        wanted = {(d, m) for d in depths for m in months} - self._fetched
+        if not wanted:
             return
-        self._fetched.update((d, month) for d in depths)
-        years = [r.year for r in self.ranges if r.end_month == month]
-        if not any(org.path.count("/") in depths for org in self.orgs) or not sql.last_periods(
-            month, reporters_only=True
-        ):
+        self._fetched |= wanted
+        depths = sorted({d for d, _m in wanted})
+        months = sorted(m for m in {m for _d, m in wanted} if sql.last_periods(m, reporters_only=True))
+        if not months or not any(org.path.count("/") in depths for org in self.orgs):
             return
-        where = {
-            "root_id": self.root.pk,
-            "subtree": self.subtree,
-            "depth": depth,
-            "years": years,
-            "month": month,
-            "below": below,
-        }
+        where = {"root_id": self.root.pk, "subtree": self.subtree, "depths": depths}
         if self.stored and not self.include_unapproved:
-            query = sql.totals_query(**where, accepted=self.accepted_only)
+            periods = sorted({(r.year, r.end_month) for r in self.ranges if r.end_month in months})
+            rows = sql.run(sql.totals_query(**where, periods=periods, accepted=self.accepted_only))
         else:
-            query = sql.figures_query(**where, counted=self.counted)
-        for org_id, year, indicator_id, total, latest, complete_sum, complete_latest in sql.run(query):
-            code = self._code_of.get(indicator_id)
+            rows = []
+            for month in months:
+                years = sorted({r.year for r in self.ranges if r.end_month == month})
+                query = sql.figures_query(**where, years=years, month=month, counted=self.counted)
+                rows += [(org_id, year, month, *rest) for org_id, year, *rest in sql.run(query)]
+        code_of, sums = self._code_of, self._sums
+        for org_id, year, month, indicator_id, total, latest, complete_sum, complete_latest in rows:
+            code = code_of.get(indicator_id)
             if code is not None:
-                self._sums.setdefault((org_id, year, month), {})[code] = (
+                sums.setdefault((org_id, year, month), {})[code] = (
                     int(total),
                     int(latest),
                     int(complete_sum),
                     int(complete_latest),
                 )
-
-    def fetch_every_organisation(self) -> None:
-        """Every organisation's figures of the subtree, for every range, one statement per range end
-        (a page that goes through the whole subtree, as the checks do, instead of one per depth)."""
-        top = self.root.path.count("/")
-        for month in sorted({r.end_month for r in self.ranges}):
-            self._fetch(top, month, below=True)
 
     # -- building, per organisation and range -------------------------------------------------
 
@@ -198,7 +197,7 @@ class Aggregator:
         if indicator.is_share or KIND_RANK[indicator.reported_by] < KIND_RANK[org.kind]:
             figure = self.figures_for(org, rng).figures.get(indicator.code)
             return figure if figure is not None else Figure(None, missing=1)
-        self._fetch(org.path.count("/"), rng.end_month)
+        self._fetch({org.path.count("/")}, {rng.end_month})
         return self._count(org, rng, indicator, self._sums.get((org.pk, rng.year, rng.end_month), {}))
 
     def _count(self, org: Organisation, rng: Range, ind: Indicator, sums: dict) -> Figure:
@@ -230,7 +229,8 @@ class Aggregator:
         return self.figures_for(org, Range.full(year))
 
     def _build(self, org: Organisation, rng: Range) -> OrgFigures:
-        self._fetch(org.path.count("/"), rng.end_month)
+        # Every range at once: a page building several (the trend's years) reads them in one statement.
+        self._fetch({org.path.count("/")}, {r.end_month for r in self.ranges})
         sums = self._sums.get((org.pk, rng.year, rng.end_month), {})
         if org.kind not in self._shown:
             shown = indicators_for(org.kind, self.all_indicators)

@@ -73,7 +73,7 @@ def subtree_findings(
     aggregator = Aggregator(
         organisation, [previous, rng], include_unapproved=include_unapproved, include_unaccepted=include_unaccepted
     )
-    aggregator.fetch_every_organisation()
+    aggregator.fetch()
     names = aggregator.catalogue.names()
     rules = active_rules()
     noted = _noted(aggregator.orgs, rng)

@@ -404,8 +404,10 @@ class UnitsView(SectionFilteredPage):
 
     def get(self, request, *args, **kwargs):
         aggregator = Aggregator(self.organisation, [self.range], **self.scope.counting)
-        self.org_year = aggregator.figures_for(self.organisation, self.range)
         self.children = aggregator.children(self.organisation)
+        # The organisation and its children in one statement.
+        aggregator.fetch([self.organisation, *self.children])
+        self.org_year = aggregator.figures_for(self.organisation, self.range)
         self.child_years = [aggregator.figures_for(child, self.range) for child in self.children]
         # ?rank=<indicator>: the units in the order of that figure, largest first (not known last).
         by_code = {ind.code: ind for ind in self.org_year.indicators}
