@@ -248,6 +248,8 @@ class TestElsewhere:
         client.force_login(alice)
         html = client.get("/help/indicators/", {"q": "处置问题线索"}).content.decode()
         assert "各部分之和约等于总数，计量单位不同" in html
+        # The clerk's guide says such a difference is a warning.
+        assert "分项之和与合计不一致只作提示" in client.get("/help/clerk/").content.decode()
 
     def test_the_summary_gives_the_parts_no_shares(self, client, world, bob):
         enter(world["organ"], "2023", CLUES)
