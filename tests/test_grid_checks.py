@@ -14,13 +14,13 @@ from tracker.entry.models import Report, Status, Value
 from tracker.workflow.models import ReportTransition
 
 GRID = "/entry/grid/forestry/2023/"
-# The organ's clue disposal does not add up (an error): 6 ≠ 3 + 1 + 1 + 0.
+# The organ's petitions by channel do not add up (an error): 6 ≠ 3 + 1 + 1 + 0.
 ORGAN = {
-    "grp_clues_handled": "6",
-    "grp_clues_talk_inquiry": "3",
-    "grp_clues_initial_verification": "1",
-    "grp_clues_shelved": "1",
-    "grp_clues_closed": "0",
+    "grp_petitions_received": "6",
+    "grp_petitions_letter": "3",
+    "grp_petitions_visit": "1",
+    "grp_petitions_phone": "1",
+    "grp_petitions_online": "0",
 }
 # The park filed more cases than it accepted clues (a warning a note explains).
 PARK = {"grp_cases_filed": "5", "grp_clues_accepted": "2"}

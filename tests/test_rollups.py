@@ -232,8 +232,8 @@ class TestShares:
         )
         data = leader_client.get(reverse("api:summary") + "?org=forestry&year=2022").json()
         exact = {whole: b for whole, b in data["breakdowns"].items() if b["relation"] == "exact"}
-        assert {"grp_clues_handled", "grp_petitions_received", "grp_four_forms_total"} <= set(exact)
-        for whole in ("grp_clues_handled", "grp_petitions_received", "grp_four_forms_total"):
+        assert {"grp_petitions_received", "grp_four_forms_total"} <= set(exact)
+        for whole in ("grp_petitions_received", "grp_four_forms_total"):
             parts = exact[whole]["parts"].values()
             assert sum(p["whole"] for p in parts) == 100, whole
             assert round(sum(Decimal(str(p["one_decimal"])) for p in parts), 1) == Decimal("100.0"), whole
@@ -241,6 +241,10 @@ class TestShares:
         assert letter == {"value": 16, "whole": 23, "one_decimal": 22.5}  # "来信16件，占22.5%"
         # A 其中 part is its own percentage of the whole, not forced to add up.
         assert data["breakdowns"]["grp_petitions_received:within"]["relation"] == "within"
+        # The clues' methods (谈话函询 in 件次 of clues in 件) add up only about: figures, and no shares.
+        clues = data["breakdowns"]["grp_clues_handled:approx"]
+        assert (clues["relation"], clues["whole"], clues["rounding"]) == ("approx", 7, None)
+        assert clues["parts"]["grp_clues_talk_inquiry"] == {"value": 3, "whole": None, "one_decimal": None}
 
 
 class TestReviewOverARange:

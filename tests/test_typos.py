@@ -33,11 +33,11 @@ def test_a_figure_ten_times_the_previous_quarter_is_a_named_warning(client, worl
 
 
 def test_a_broken_sum_names_its_figures_and_values(client, world, alice, indicators):
-    figures = {"grp_clues_handled": 2, "grp_clues_talk_inquiry": 5, "grp_clues_initial_verification": 1}
-    enter(world["organ"], "2023", figures | {"grp_clues_shelved": 1, "grp_clues_closed": 1}, status=None)
+    figures = {"grp_petitions_received": 2, "grp_petitions_letter": 5, "grp_petitions_visit": 1}
+    enter(world["organ"], "2023", figures | {"grp_petitions_phone": 1, "grp_petitions_online": 1}, status=None)
     client.force_login(alice)
     html = client.get("/entry/forestry-organ/2023/").content.decode()
-    assert "谈话函询" in html and "（8）" in html and "处置问题线索（2）" in html
+    assert "来信" in html and "（8）应等于接收信访举报（2）" in html
 
 
 def test_a_quarter_is_compared_with_a_quarter_of_last_years_yearly_report(client, world, alice, indicators):

@@ -131,11 +131,14 @@ def breakdown_shares(breakdown: Breakdown, values: Mapping[str, int | Decimal | 
 
     An exact breakdown's parts share out 100 by largest remainder (`shares`, over the parts, so
     they add up to 100 even where a total was typed); a `within` or `overlap` part is its own
-    percentage of the whole, not forced to add up to anything.
+    percentage of the whole, not forced to add up to anything. An `approx` part has no share: it is
+    counted in another measure word than the whole (件次 of 件), and a percentage of that is no share.
     """
     counts = [values.get(code) for code in breakdown.parts]
     if breakdown.is_exact:
         whole_pcts, one_decimals = shares(counts, 0), shares(counts, 1)
+    elif breakdown.is_approx:
+        whole_pcts = one_decimals = [None] * len(counts)
     else:
         total = values.get(breakdown.whole)
         whole_pcts = [None if c is None or total is None else percent(c, total, 0) for c in counts]

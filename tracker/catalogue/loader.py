@@ -16,7 +16,8 @@ Who owns what:
 - an indicator that left the CSV is deactivated, never deleted (values point at it).
 
 A file with any error (an unknown kind, a part that is not in the catalogue, a share whose
-count belongs to no exact breakdown…) is refused whole, with every error listed.
+count belongs to no exact breakdown, a breakdown whose parts are counted in another measure word
+than the whole but not declared `approx`…) is refused whole, with every error listed.
 
 After a load the `catalogue_loaded` signal is sent; the validation rules are generated from
 the breakdowns on it (tracker.checks), so this app needs to know nothing about rules.
@@ -34,6 +35,7 @@ from django.dispatch import Signal
 
 from tracker.catalogue.models import (
     Aggregation,
+    Breakdown,
     Indicator,
     Kind,
     Relation,
@@ -136,6 +138,7 @@ def parse_rows(rows: list[dict[str, str]]) -> list[dict]:
             }
         )
     by_code = {p["code"]: p for p in parsed}
+    units = {p["code"]: p["unit"] for p in parsed}
     exact_wholes: dict[str, list[str]] = {}
     for p in parsed:
         line, code = p["_line"], p["code"]
@@ -160,6 +163,8 @@ def parse_rows(rows: list[dict[str, str]]) -> list[dict]:
             if relation == Relation.EXACT:
                 for part in group:
                     exact_wholes.setdefault(part, []).append(code)
+            if relation in Relation.values and all(part in by_code for part in group):
+                errors += _measure_word_errors(Breakdown(code, relation, group), units, line)
         if p["kind"] == Kind.DERIVED_SUM and Relation.EXACT not in relations:
             errors.append(f"line {line}: a derived_sum needs an exact breakdown (its parts)")
         if p["may_be_entered"] and p["kind"] != Kind.DERIVED_SUM:
@@ -177,6 +182,29 @@ def parse_rows(rows: list[dict[str, str]]) -> list[dict]:
     for p in parsed:
         del p["_line"]
     return parsed
+
+
+def _measure_word_errors(breakdown: Breakdown, units: dict[str, str], line: int) -> list[str]:
+    """A whole and its parts in different measure words (件 against 件次) cannot be compared, so only
+    an `approx` relation may join them; an `approx` one whose parts all share the whole's word is a
+    relation that should have been stated exactly. `units`: code → measure word column."""
+    foreign = breakdown.foreign_parts(units)
+    whole = f"{breakdown.whole} ({units[breakdown.whole] or 'no measure word'})"
+    if foreign and not Relation(breakdown.relation).mixes_measure_words:
+        counted = ", ".join(f"{part} ({units[part] or 'no measure word'})" for part in foreign)
+        return [
+            f"line {line}: the {breakdown.relation} breakdown of {whole} has parts counted in another measure "
+            f"word: {counted}. Figures in different measure words cannot be compared exactly: count them in "
+            f"one measure word, or declare the breakdown {Relation.APPROX.value} (the parts add up to about "
+            "the whole; a difference is a warning, not an error) and say why in the definitions."
+        ]
+    if not foreign and Relation(breakdown.relation).mixes_measure_words:
+        return [
+            f"line {line}: the {breakdown.relation} breakdown of {whole} has every part in the whole's measure "
+            f"word; declare it {Relation.EXACT.value}, {Relation.WITHIN.value} or {Relation.OVERLAP.value}: "
+            f"{Relation.APPROX.value} is only for parts counted in another measure word."
+        ]
+    return []
 
 
 def load_catalogue(path: Path = CATALOGUE_CSV, using: str = "default") -> LoadResult:

@@ -7,7 +7,7 @@ app asks about breakdowns (which whole a part belongs to, which count a share is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -32,11 +32,29 @@ class Aggregation(models.TextChoices):
 
 
 class Relation(models.TextChoices):
-    """How the parts of a breakdown relate to their whole."""
+    """How the parts of a breakdown relate to their whole.
+
+    Every relation but `approx` compares the parts with the whole, so they must be counted in the
+    whole's measure word (the loader refuses a breakdown that mixes 件 and 件次 otherwise). `approx`
+    is for parts the offices list under a whole although they are counted otherwise: 谈话函询 in 件次
+    under 处置问题线索 in 件. Their sum is compared with the whole, and a difference is a warning
+    naming the measure words; nothing is derived from them (no sum, no shares).
+    """
 
     EXACT = "exact", _("Parts add up to the whole")
     WITHIN = "within", _("Each part is at most the whole")
     OVERLAP = "overlap", _("Each part is at most the whole, the whole at most their sum")
+    APPROX = "approx", _("Parts add up to about the whole; measure words differ")
+
+    @property
+    def mixes_measure_words(self) -> bool:
+        """Whether the parts may be counted in other measure words than the whole (only `approx`)."""
+        return self == Relation.APPROX
+
+
+def measure_word(unit: str) -> str:
+    """The measure word of a unit column: "余个" counts in 个 (the 余 belongs to the figure, "N余")."""
+    return (unit or "").removeprefix("余")
 
 
 # Separates two breakdowns of one whole in the `parts` and `relation` columns
@@ -56,6 +74,20 @@ class Breakdown:
     @property
     def is_exact(self) -> bool:
         return self.relation == Relation.EXACT
+
+    @property
+    def is_approx(self) -> bool:
+        """Parts in other measure words than the whole: their sum is only about the whole."""
+        return self.relation == Relation.APPROX
+
+    def foreign_parts(self, units: Mapping[str, str]) -> tuple[str, ...]:
+        """The parts counted in another measure word than the whole (`units`: code → unit column).
+
+        The measure-word rule is a property of a whole and its parts: only an `approx` relation
+        may have any (tracker.catalogue.loader refuses the others).
+        """
+        word = measure_word(units.get(self.whole, ""))
+        return tuple(part for part in self.parts if measure_word(units.get(part, "")) != word)
 
 
 def split_parts(text: str) -> list[tuple[str, ...]]:
@@ -106,7 +138,7 @@ class Indicator(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     # Breakdowns: the codes this whole breaks into ("a+b+c", several separated by ";")
-    # and how each group relates to the whole ("exact", "within", "overlap"). A derived
+    # and how each group relates to the whole ("exact", "within", "overlap", "approx"). A derived
     # sum is an exact whole computed from its parts; a derived share names its one count.
     parts = models.CharField(_("parts"), max_length=1000, blank=True)
     relation = models.CharField(_("relation of the parts"), max_length=100, blank=True)
@@ -140,7 +172,7 @@ class Indicator(models.Model):
     @property
     def unit_word(self) -> str:
         """The measure word without the "余" prefix, which belongs to the figure."""
-        return self.unit.removeprefix("余")
+        return measure_word(self.unit)
 
     @property
     def is_derived(self) -> bool:

@@ -32,6 +32,8 @@ OPERATOR_WORDS = {
     ">=": gettext_noop("should be at least"),
     "<": gettext_noop("should be less than"),
     ">": gettext_noop("should be more than"),
+    # Shown only when the two differ: a statement, not a demand (an `approx` breakdown's parts).
+    "~=": gettext_noop("differs from"),
 }
 
 
@@ -44,7 +46,7 @@ class Finding:
     left: int | None = None
     right: int | None = None
     expression: str = ""
-    # The comparison in words, with the indicators' names and values: "四类处置之和（8）应等于处置问题线索（2）".
+    # The comparison in words, with the indicators' names and values: "来信、来访…之和（8）应等于接收信访举报（2）".
     detail: str = ""
     # A warning a note on one of its figures explains (entry page, submission): shown as 已说明.
     explained: bool = False

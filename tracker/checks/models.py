@@ -16,6 +16,9 @@ class Operator(models.TextChoices):
     LE = "<=", "<="
     GT = ">", ">"
     GE = ">=", ">="
+    # About equal: both sides should agree, but may not (figures in different measure words, as an
+    # `approx` breakdown's); whether it is an error or a warning is the rule's severity.
+    ABOUT = "~=", "≈"
 
 
 COMPARE = {
@@ -25,6 +28,8 @@ COMPARE = {
     Operator.LE: lambda a, b: a <= b,
     Operator.GT: lambda a, b: a > b,
     Operator.GE: lambda a, b: a >= b,
+    # "About" has no tolerance: any difference is shown, and the person who knows why explains it.
+    Operator.ABOUT: lambda a, b: a == b,
 }
 
 

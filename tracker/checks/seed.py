@@ -4,6 +4,8 @@
   cannot be typed: it is its parts' sum by construction);
 - `within` gives "each part is at most the whole";
 - `overlap` gives both "each part is at most the whole" and "the whole is at most the parts' sum";
+- `approx` (parts counted in another measure word) gives "the parts add up to about the whole",
+  a warning naming the measure words: a difference needs a note, never blocks;
 - seeds/rules.csv holds the other rules (soft relations between indicators of different
   breakdowns), as data.
 
@@ -37,6 +39,11 @@ def _name(catalogue: Catalogue, code: str) -> str:
     return indicator.name_zh if "“" in indicator.name_zh else f"“{indicator.name_zh}”"
 
 
+def _unit(catalogue: Catalogue, code: str) -> str:
+    indicator = catalogue.by_code.get(code)
+    return indicator.unit_word if indicator is not None else ""
+
+
 def _names(catalogue: Catalogue, codes: tuple[str, ...]) -> str:
     return "、".join(_name(catalogue, code) for code in codes)
 
@@ -67,6 +74,22 @@ def breakdown_rules(catalogue: Catalogue, breakdown: Breakdown) -> list[dict]:
                 Operator.EQ,
                 whole.code,
                 f"{_names(catalogue, breakdown.parts)}之和应等于{_name(catalogue, whole.code)}。",
+            )
+        )
+        return rules
+    if breakdown.is_approx:
+        # Parts in another measure word (谈话函询 in 件次 under 处置问题线索 in 件): their sum is compared
+        # with the whole, but a difference is a warning that names the measure words, never an error.
+        parts = "、".join(f"{_name(catalogue, code)}（{_unit(catalogue, code)}）" for code in breakdown.parts)
+        rules.append(
+            _rule(
+                f"approx-{whole.code}",
+                parts_sum,
+                Operator.ABOUT,
+                whole.code,
+                f"{parts}之和与{_name(catalogue, whole.code)}（{_unit(catalogue, whole.code)}）不一致："
+                "计量单位不同，二者不一定相等，仅供核对；请核实后在备注中说明。",
+                Severity.WARNING,
             )
         )
         return rules

@@ -259,7 +259,8 @@ class _Writer:
         """The sentences of the breakdowns of `indicator`, and its parts that break down further.
 
         Each exact breakdown is a sentence of parts with their shares; the parts of the others
-        (其中 rows: within, overlap) make one sentence together, where the first of them stands.
+        (其中 rows: within, overlap; approx parts, in their own measure words and without shares)
+        make one sentence together, where the first of them stands.
         """
         whole_known = self.this.value(indicator.code) is not None
         sentences: list[list[Run]] = []

@@ -7,7 +7,8 @@ shown whole and the current year through its last ended quarter, as on the pages
 holds the same range of last year (同期), `units_missing` how many reporters are incomplete for
 each figure (`previous_units_missing` last year's), `changes` each figure's 同比 (`partial` where
 either side is incomplete: the pages print it with the mark （含未报全数据）), `breakdowns` every
-part's share of its whole (`partial` where formed from incomplete figures).
+part's share of its whole (`partial` where formed from incomplete figures; none for an `approx`
+breakdown, whose parts are counted in another measure word).
 
 Scoped like the pages: a session is enough, another organisation's code answers 404 with
 no data. Anonymous callers get 401 JSON rather than the login redirect a browser gets,
@@ -26,10 +27,16 @@ from django.views.decorators.http import require_GET
 
 from tracker.aggregation.results import OrgFigures
 from tracker.aggregation.yearly import Aggregator
+from tracker.catalogue.models import Relation
 from tracker.exceptions import NotFound
 from tracker.web.scope import ReportScope
 
 JSON_OPTIONS = {"ensure_ascii": False}
+
+
+# How a breakdown's shares are rounded: an exact one's by the largest remainder, to add up to 100; an
+# approx one (parts counted in another measure word than the whole) has none; the others half up.
+ROUNDING = {Relation.EXACT: "largest_remainder", Relation.APPROX: None}
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -82,8 +89,7 @@ def summary_data(figures: OrgFigures, previous: OrgFigures, *, include_unapprove
             },
             # Shares of figures added up from incomplete reports (the pages mark them so).
             "partial": bool(block.missing),
-            # An exact breakdown's shares are rounded by the largest remainder, to add up to 100.
-            "rounding": "largest_remainder" if block.breakdown.is_exact else "half_up",
+            "rounding": ROUNDING.get(block.breakdown.relation, "half_up"),
         }
         for block in figures.breakdowns
     }
